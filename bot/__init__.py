@@ -1,0 +1,1 @@
+"""The Telegram side: python-telegram-bot Application, handlers, alerts and digests."""

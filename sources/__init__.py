@@ -1,0 +1,1 @@
+"""Watchers that turn Jekyll folders, git repositories and feeds into `Post`s."""

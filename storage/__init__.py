@@ -1,0 +1,1 @@
+"""SQLite storage through sqlite-utils: articles, search, users, subscriptions, deliveries."""
