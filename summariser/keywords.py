@@ -1,0 +1,208 @@
+"""Keywords of an article: TF-IDF over jieba words (Chinese) or plain words (English).
+
+Document frequencies come from the shipped table `summariser/idf.txt`, built from the news
+corpus by bench/build_idf.py. A word missing from it is rarer than the table's cut-off;
+jieba's dictionary counts (already in memory, unlike jieba's 6 MB idf.txt, which takes over
+a second to read) say whether it is a common word of the language all the same. A word
+neither knows is usually a fragment jieba's HMM glued together (日及, 携未), so it must occur
+twice in the text to count. Title words count extra. Only nouns, names and
+foreign words by jieba's part-of-speech tags (rjieba tags at twice the cost of cutting,
+0.5 ms for an average post), then stop words, credit words and digit rules.
+Keywords are folded (`fold_term`), so 台灣 and 台湾 give one keyword.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+from summariser.fold import fold, fold_term
+from summariser.sentences import split_sentences
+from summariser.tokenize import general_rarity, noise_words, stop_words, tagged_words
+
+IDF_RESOURCE = "idf.txt"
+_TITLE_BOOST = 2.0  # a title word counts as if it appeared this many extra times
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[a-z]")
+_DIGIT = re.compile(r"\d")
+_GLUE = frozenset(
+    "及约近至未对在了的和与或被把将于为从向也都就又再并而但即则已曾等处是有各每逾超达共令让给以"
+)
+_NOMINAL = ("n", "vn", "eng", "j")  # tag prefixes: nouns, names, verbal nouns, foreign words
+_HAN_ONLY = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_TOGETHER = 0.8  # share of a piece's occurrences that must be next to the other piece
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# Credits and datelines name reporters and editors, who are not what a story is about:
+# （編輯：呂佳蓉）, 譯者：王某, （中央社記者李雅雯台北1日電）, 【共同社東京1日電】.
+_ROLE = (
+    r"(?:責任編輯|责任编辑|編輯|编辑|譯者|译者|核稿|記者|记者|撰稿|攝影|摄影|翻譯|翻译|來源|来源)"
+)
+_CREDIT = re.compile(
+    rf"[（(【\[]\s*{_ROLE}\s*[：:／/]?[^）)】\]]{{0,40}}[）)】\]]"
+    rf"|{_ROLE}\s*[：:／/]\s*[^\s。，,）)]{{1,20}}"
+    r"|[（(【][^（）()【】]{0,40}(?:電|电|報導|报导|報道|报道)[）)】]"
+)
+# Capitalised runs in English text: "Donald Trump", "European Union".
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’.-]*)+")
+
+
+@dataclass(frozen=True)
+class IdfTable:
+    """Document frequencies of folded words over `documents` articles."""
+
+    documents: int
+    min_df: int
+    frequencies: dict[str, int]
+
+    def idf(self, word: str) -> float:
+        """Smoothed IDF; words below the table's cut-off get the cut-off's IDF, scaled
+        down when jieba's dictionary knows them as common words of the language."""
+        df = self.frequencies.get(word)
+        if df is not None:
+            return math.log((self.documents + 1) / (df + 1)) + 1
+        ceiling = math.log((self.documents + 1) / self.min_df) + 1
+        rarity = general_rarity(word)
+        return ceiling if rarity is None else ceiling * rarity
+
+
+def extract_keywords(text: str, title: str, lang: str, k: int = 8) -> tuple[str, ...]:
+    """Up to `k` folded keywords, most telling first; fewer only when the text is short."""
+    if k < 1:
+        return ()
+    table = idf_table()
+    title_words = {w for w, _ in tagged_words(title)}
+    counts = candidate_counts(text, lang, title_words=frozenset(title_words))
+    for word in [w for w, n in counts.items() if n < 2 and _unknown(w, table)]:
+        del counts[word]
+    folded_title = fold(title)
+    for word in counts:
+        if word in title_words or (_CJK.match(word) and word in folded_title):
+            counts[word] += _TITLE_BOOST
+    total = sum(counts.values()) or 1
+    scored = sorted(
+        ((count / total * table.idf(word), word) for word, count in counts.items()),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    out: dict[str, None] = {}
+    for _, word in scored:
+        term = fold_term(word)
+        if term and term not in out:
+            out[term] = None
+        if len(out) == k:
+            break
+    return tuple(out)
+
+
+def candidate_counts(
+    text: str, lang: str, *, title_words: frozenset[str] = frozenset()
+) -> Counter[str]:
+    """How often each word that could be a keyword occurs (credits and datelines removed).
+
+    Keywords are nouns, names and foreign words by jieba's tags; a verb counts only when
+    the title uses it too (罷工 "strike" and 選舉 "election" are verbs to jieba).
+
+    jieba cuts names it does not know into pieces (穆爾科門 -> 穆尔 科门, 十五運會 -> 十五
+    运会); two pieces, one unknown to its dictionary, that nearly always occur side by side
+    and at least twice are counted as one word.
+    """
+    text = _CREDIT.sub(" ", text)
+    tokens: Counter[str] = Counter()
+    nominal: set[str] = set(title_words)
+    pairs: Counter[tuple[str, str]] = Counter()
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        for sentence in split_sentences(paragraph, lang):
+            tagged = tagged_words(sentence)
+            sentence_words = [w for w, _ in tagged]
+            tokens.update(sentence_words)
+            nominal.update(w for w, tag in tagged if tag.startswith(_NOMINAL))
+            pairs.update(p for p in itertools.pairwise(sentence_words) if _pieces(*p))
+    for (first, second), together in pairs.most_common():
+        alone = max(tokens[first], tokens[second])
+        if (
+            together >= 2
+            and together >= _TOGETHER * alone
+            and min(tokens[first], tokens[second]) >= together
+        ):
+            tokens[first] -= together
+            tokens[second] -= together
+            tokens[first + second] += together
+            nominal.add(first + second)
+    counts = Counter({w: n for w, n in tokens.items() if n > 0 and w in nominal and _is_keyword(w)})
+    if lang == "en":
+        counts.update(_names(text))
+    return counts
+
+
+def _pieces(first: str, second: str) -> bool:
+    """Could these adjacent words be one name that jieba cut in two?"""
+    return (
+        len(first) + len(second) <= 6
+        and (general_rarity(first) is None or general_rarity(second) is None)
+        and bool(_HAN_ONLY.fullmatch(first + second))
+    )
+
+
+def _glued(word: str) -> bool:
+    """A word jieba's dictionary lacks that starts or ends with a function character is a
+    fragment the HMM glued together (升約 from 升約0.5%, 日及 from 40日及罰款)."""
+    return (word[0] in _GLUE or word[-1] in _GLUE) and general_rarity(word) is None
+
+
+def _unknown(word: str, table: IdfTable) -> bool:
+    return word not in table.frequencies and general_rarity(word) is None
+
+
+@lru_cache(maxsize=65536)
+def _is_keyword(word: str) -> bool:
+    if word in stop_words() or word in noise_words():
+        return False
+    if _DIGIT.search(word):
+        # G7, F-16 and MH370 are names; 2026, 30日 and 5万 are numbers and dates.
+        return bool(_LATIN.search(word)) and sum(c.isdigit() for c in word) <= 3
+    if _CJK.search(word):
+        return len(word) >= 2 and not _glued(word)
+    return len(word) >= 2 if word.isascii() else False
+
+
+def _names(text: str) -> list[str]:
+    """Folded multi-word capitalised phrases of English text."""
+    names = []
+    for match in _NAME.finditer(text):
+        phrase = " ".join(match.group().split()).strip(".")
+        tokens = fold(phrase).split()
+        while tokens and tokens[0] in stop_words():
+            tokens.pop(0)
+        if len(tokens) >= 2:
+            names.append(" ".join(tokens))
+    return names
+
+
+@cache
+def idf_table() -> IdfTable:
+    """The shipped table (one read per process)."""
+    raw = resources.files("summariser").joinpath(IDF_RESOURCE).read_text(encoding="utf-8")
+    return parse_idf_table(raw)
+
+
+def parse_idf_table(raw: str) -> IdfTable:
+    """Read `# documents N min_df M` then `word<TAB>df` lines."""
+    lines = raw.splitlines()
+    header = dict(zip(*[iter(lines[0].lstrip("# ").split())] * 2, strict=True))
+    frequencies = {}
+    for line in lines[1:]:
+        word, _, df = line.rpartition("\t")
+        if word:
+            frequencies[word] = int(df)
+    return IdfTable(int(header["documents"]), int(header["min_df"]), frequencies)
+
+
+def format_idf_table(table: IdfTable) -> str:
+    """Inverse of `parse_idf_table`, most frequent words first (stable output for git)."""
+    rows = sorted(table.frequencies.items(), key=lambda item: (-item[1], item[0]))
+    body = "".join(f"{word}\t{df}\n" for word, df in rows)
+    return f"# documents {table.documents} min_df {table.min_df}\n{body}"

@@ -1,0 +1,243 @@
+"""Extractive summaries: a few whole sentences of the article, in their original order.
+
+Sentences are rated on sumy's document model (built from `split_sentences` and
+`NewsTokenizer`, the title as the heading) by a blend measured on the shared corpus
+(bench/rouge.py): how much of the title the sentence repeats, as folded character
+bigrams and as words (sumy's Edmundson title method), where it stands (sumy's Edmundson
+location method: first paragraph, first sentence of a paragraph) and how many of its words
+recur elsewhere in the article. Sentences are taken greedily, best first, while they fit the
+sentence count and the character budget, skipping near-duplicates; after each pick the
+title bigrams it covered stop counting, so the next pick adds what the summary lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+from sumy.summarizers.edmundson_location import EdmundsonLocationMethod
+from sumy.summarizers.edmundson_title import EdmundsonTitleMethod
+
+from summariser.sentences import split_sentences
+from summariser.tokenize import NewsTokenizer, folded, stop_words
+
+DEFAULT_MAX_CHARS = {"zh": 200, "en": 600}
+ELLIPSIS = "…"
+
+# Rating blend; coverage of the title's bigrams not yet in the summary counts 1
+# (weights chosen on the shared corpus with bench/rouge.py).
+_TITLE_WORDS = 0.2
+_LOCATION = 0.2
+_RECURRENCE = 0.1
+# Two sentences sharing this share of their character bigrams say the same thing.
+_NEAR_DUPLICATE = 0.5
+# Shorter sentences are fragments such as "（完）" or a lone caption.
+_MIN_CHARS = {"zh": 8, "en": 20}
+
+_PAIRS = {"「": "」", "『": "』", "“": "”", "（": "）", "《": "》", "【": "】", "〈": "〉"}
+_OPENER_OF = {close: open_ for open_, close in _PAIRS.items()}
+# Half-width brackets pair with full-width ones: writers mix them, readers do not mind.
+_WIDTH = {"(": "（", ")": "）"}
+_MARKS = re.compile("[" + re.escape("".join([*_PAIRS, *_OPENER_OF, *_WIDTH])) + "]")
+_NOT_TEXT = re.compile(r"[\W_]+")
+# A dateline the cleaner should already have removed: （中央社記者某某台北1日電）,
+# 【共同社東京11月1日電】, （德國之聲中文網）, 吉隆坡報導——, 2025-11-03 10:13, or
+# "WASHINGTON (Reuters) -".
+_DATELINE = re.compile(
+    r"""^\s*(?:
+        [（(【\[]\s*[^（）()【】\[\]]{0,40}?(?:電|电|網|网|報導|报道|訊|讯)\s*[）)】\]]
+      | [^\s，。,]{1,12}(?:報導|报道)\s*[—－-]{1,2}
+      | \d{4}-\d{1,2}-\d{1,2}(?:[\sT]+\d{1,2}:\d{2}(?::\d{2})?)?
+      | [A-Z]{3,}[A-Z.'\- ]{0,40}(?:,[^()\-—–]{1,30})?\s*(?:\([^)]{1,30}\))?\s*[—–-]\s
+    )\s*""",
+    re.VERBOSE,
+)
+_CLAUSE_END = {"zh": re.compile(r"[，、；：,;:]"), "en": re.compile(r"[,;:]\s|\s[—–-]\s")}
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    order: int
+    text: str
+    grams: frozenset[str]
+
+
+def summarise(
+    paragraphs: Sequence[str],
+    title: str,
+    lang: str,
+    *,
+    max_sentences: int = 3,
+    max_chars: int | None = None,
+) -> tuple[str, ...]:
+    """Up to `max_sentences` sentences of the article, in article order, within `max_chars`.
+
+    `max_chars` counts the characters of the chosen sentences (default 200 for Chinese,
+    600 for English). Only when the best sentence alone is longer than the budget is it
+    cut, at a clause boundary where possible, and returned alone, ending in "…".
+    Sentences keep their original script; their quotes and brackets are balanced.
+    """
+    family = "en" if lang == "en" else "zh"
+    budget = max_chars if max_chars is not None else DEFAULT_MAX_CHARS[family]
+    paragraph_sentences = _sentences(paragraphs, lang)
+    if max_sentences < 1 or budget < 1 or not paragraph_sentences:
+        return ()
+    tokenizer = NewsTokenizer(lang)
+    document = _document(paragraph_sentences, title, tokenizer)
+    candidates = [
+        _Candidate(order, text, _bigrams(text))
+        for order, text in enumerate(s for p in paragraph_sentences for s in p)
+    ]
+    ratings = _ratings(document, candidates)
+    pool = [c for c in candidates if len(c.text) >= _MIN_CHARS[family]] or candidates
+    title_grams = _bigrams(title)
+    chosen: list[_Candidate] = []
+    used = 0
+    while len(chosen) < max_sentences:
+        fitting = [
+            c
+            for c in pool
+            if c not in chosen
+            and (not chosen or used + len(c.text) <= budget)
+            and not _repeats(c, chosen)
+        ]
+        if not fitting:
+            break
+        # Title bigrams already in the summary count no more: the next sentence should add.
+        uncovered = title_grams.difference(*(c.grams for c in chosen))
+        best = max(
+            fitting,
+            key=lambda c: (
+                len(c.grams & uncovered) / (len(title_grams) or 1) + ratings[c.order],
+                -c.order,
+            ),
+        )
+        if len(best.text) > budget:
+            return (_shorten(best.text, budget, family),)
+        chosen.append(best)
+        used += len(best.text)
+    return tuple(c.text for c in sorted(chosen, key=lambda c: c.order))
+
+
+def _sentences(paragraphs: Sequence[str], lang: str) -> list[list[str]]:
+    """Balanced sentences per paragraph, without a leading dateline, empty paragraphs dropped."""
+    out = []
+    for paragraph in paragraphs:
+        if not out:
+            paragraph = _DATELINE.sub("", paragraph, count=1)
+        sentences = [b for s in split_sentences(paragraph, lang) if (b := _balance(s))]
+        if sentences:
+            out.append(sentences)
+    return out
+
+
+def _document(
+    paragraph_sentences: list[list[str]], title: str, tokenizer: NewsTokenizer
+) -> ObjectDocumentModel:
+    """sumy's document, the title as a heading in the first paragraph."""
+    paragraphs = [[Sentence(s, tokenizer) for s in p] for p in paragraph_sentences]
+    if title.strip():
+        paragraphs[0].insert(0, Sentence(title, tokenizer, is_heading=True))
+    return ObjectDocumentModel([Paragraph(p) for p in paragraphs])
+
+
+def _ratings(document: ObjectDocumentModel, candidates: list[_Candidate]) -> dict[int, float]:
+    """Rating by candidate order, before title bigram coverage (sumy keys by sentence text)."""
+    stop = stop_words()
+    # Words are folded already: `str` as the stemmer spares sumy a second lower-casing.
+    title_rating = EdmundsonTitleMethod(str, stop).rate_sentences(document)
+    location_rating = EdmundsonLocationMethod(str, stop).rate_sentences(
+        document, w_h=0, w_p1=1, w_p2=0, w_s1=1, w_s2=0
+    )
+    sentences = document.sentences
+    recurrence = _recurrence(sentences, stop)
+    top_title = max(title_rating.values(), default=0) or 1
+    top_location = max(location_rating.values(), default=0) or 1
+    top_recurrence = max(recurrence, default=0) or 1
+    return {
+        c.order: _TITLE_WORDS * title_rating[s] / top_title
+        + _LOCATION * location_rating[s] / top_location
+        + _RECURRENCE * r / top_recurrence
+        for c, s, r in zip(candidates, sentences, recurrence, strict=True)
+    }
+
+
+def _recurrence(sentences: Sequence[Sentence], stop: frozenset[str]) -> list[float]:
+    """How much of a sentence's vocabulary other sentences share: a cheap centrality."""
+    vocabularies = [{w for w in s.words if w not in stop and len(w) > 1} for s in sentences]
+    spread = Counter(w for vocabulary in vocabularies for w in vocabulary)
+    return [sum(spread[w] - 1 for w in v) / (len(v) + 3) for v in vocabularies]
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    """Folded character bigrams without punctuation or spaces."""
+    letters = _NOT_TEXT.sub("", folded(text))
+    return frozenset(letters[i : i + 2] for i in range(len(letters) - 1))
+
+
+def _repeats(candidate: _Candidate, chosen: list[_Candidate]) -> bool:
+    return any(_jaccard(candidate.grams, other.grams) >= _NEAR_DUPLICATE for other in chosen)
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def _balance(sentence: str) -> str:
+    """The sentence with every quote and bracket paired ("" when nothing is left).
+
+    A sentence cut out of a longer quote lacks its 「 or its 」: the missing mark is added
+    at the start or the end; a pair left open inside another is closed where the outer
+    one closes; a stray closing mark inside a pair is dropped. An odd number of straight
+    double quotes cannot be repaired reliably, so such a sentence is dropped.
+    """
+    if sentence.count('"') % 2:
+        return ""
+    if not _MARKS.search(sentence):
+        return sentence if _NOT_TEXT.sub("", sentence) else ""
+    out: list[str] = []
+    stack: list[str] = []
+    missing: list[str] = []
+    for ch in sentence:
+        kind = _WIDTH.get(ch, ch)
+        if kind in _PAIRS:
+            stack.append(ch)
+        elif kind in _OPENER_OF:
+            wanted = _OPENER_OF[kind]
+            if wanted in (_WIDTH.get(o, o) for o in stack):
+                while _WIDTH.get(stack[-1], stack[-1]) != wanted:
+                    out.append(_closer(stack.pop()))
+                stack.pop()
+            elif stack:
+                continue
+            else:
+                missing.append("(" if ch == ")" else wanted)
+        out.append(ch)
+    out.extend(_closer(o) for o in reversed(stack))
+    repaired = "".join(reversed(missing)) + "".join(out)
+    return repaired if _NOT_TEXT.sub("", repaired) else ""
+
+
+def _closer(opener: str) -> str:
+    return ")" if opener == "(" else _PAIRS[opener]
+
+
+def _shorten(sentence: str, budget: int, family: str) -> str:
+    """Cut an overlong sentence to `budget` characters, ellipsis and repaired marks included."""
+    limit = budget - 1
+    while limit > 0:
+        head = sentence[:limit]
+        clauses = [m.start() for m in _CLAUSE_END[family].finditer(head)]
+        if clauses and clauses[-1] >= limit * 0.4:
+            head = head[: clauses[-1]]
+        elif family == "en" and " " in head:
+            head = head.rsplit(" ", 1)[0]
+        head = head.rstrip(" ，、；：,;:—–-")
+        shortened = _balance(head + ELLIPSIS)
+        if shortened and len(shortened) <= budget:
+            return shortened
+        limit -= 1
+    return ELLIPSIS
