@@ -1,0 +1,121 @@
+"""The full-text index: how folded text becomes FTS5 tokens, and keeping `articles_fts` in step.
+
+FTS5's own tokenizers do not fit Chinese: unicode61 makes a whole run of Han characters one
+token (so 台湾 would not find 台湾的选举), and trigram cannot match two-character words. So
+the text is folded and every CJK run is rewritten before unicode61 sees it: each position of
+the run starts a token of two characters, the last one of one (安世半导体 -> 安世 世半 半导
+导体 体). A word of two or more characters is then a phrase of its bigrams, found anywhere
+inside a longer run, and any single character is a prefix of some token. Other text is left
+to unicode61, which splits it into words.
+
+The index is contentless, so a row is removed by giving FTS5 the tokens it was indexed with;
+they are recomputed from the stored title and text. If folding or tokenising ever changes,
+a migration must call `rebuild(db)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from operator import add
+
+from sqlite_utils import Database
+
+from storage.transaction import write_transaction
+from summariser.fold import fold
+
+_CJK = (
+    "\u3005-\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U0003134f"
+)
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+# The CJK run that ends a term (only non-word characters after it).
+_FINAL_RUN = re.compile(f"([{_CJK}]+)[\\W_]*$")
+_WORD = re.compile(r"[^\W_]")
+_WORD_OR_RUN = re.compile(f"[{_CJK}]+|[^\\W_{_CJK}]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a NUL would end the query string early
+# Spaces between CJK characters inside a term: Chinese does not space words.
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+# User input: "quoted", “quoted” or 「quoted」 phrases (closing mark optional), else words.
+_QUERY_TERM = re.compile(r'"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|(\S+)')
+
+
+def _run_tokens(match: re.Match[str]) -> str:
+    run = match.group()
+    # Each character with the next one (the last with a space): 安世半 -> 安世 世半 半
+    return " " + " ".join(map(add, run, run[1:] + " "))
+
+
+def index_tokens(folded: str) -> str:
+    """The text FTS5 indexes for `folded`: each CJK run as bigrams, other text as it is."""
+    return _CJK_RUN.sub(_run_tokens, folded)
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms of a search as the user typed them; a quoted phrase is one term."""
+    return [next(g for g in m.groups() if g is not None) for m in _QUERY_TERM.finditer(query)]
+
+
+def term_expression(term: str) -> str | None:
+    """An FTS5 phrase that finds `term` (folded here) as a substring; None if it has no words.
+
+    The term is tokenised as the index is (spaces between CJK characters dropped: Chinese
+    does not space words), except a CJK run at its end, which may continue in the text: it
+    is matched by its bigrams alone, or as a prefix if it is one character.
+    The phrase is one quoted FTS5 string, so nothing the user types (quotes, `*`, `-`, NEAR,
+    AND/OR/NOT, parentheses) can be read as FTS5 syntax.
+    """
+    folded = _CJK_SPACE.sub("", fold(_CONTROL.sub(" ", term)))
+    if not _WORD.search(folded):
+        return None
+    prefix = ""
+    final = _FINAL_RUN.search(folded)
+    if final is None:
+        tokens = index_tokens(folded)
+    else:
+        run = final.group(1)
+        tokens = index_tokens(folded[: final.start()])
+        if len(run) == 1:
+            tokens += " " + run
+            prefix = "*"
+        else:
+            tokens += " " + " ".join(map(add, run, run[1:]))
+    return '"' + " ".join(tokens.replace('"', '""').split()) + '"' + prefix
+
+
+def match_expression(query: str) -> str | None:
+    """All terms of `query` must match (AND); None when it has nothing to search for."""
+    phrases = [p for p in map(term_expression, query_terms(query)) if p]
+    return " AND ".join(phrases) if phrases else None
+
+
+def query_words(query: str) -> list[str]:
+    """The words and CJK runs of `query`, unfolded: what a snippet looks for."""
+    return [m.group() for term in query_terms(query) for m in _WORD_OR_RUN.finditer(term)]
+
+
+def _tokenised(rows: Iterable[tuple[int, str, str]]) -> Iterator[tuple[int, str, str]]:
+    return ((rowid, index_tokens(title), index_tokens(text)) for rowid, title, text in rows)
+
+
+def add_rows(db: Database, rows: Iterable[tuple[int, str, str]]) -> None:
+    """Index (rowid, folded title, folded text) rows."""
+    db.conn.executemany(
+        "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", _tokenised(rows)
+    )
+
+
+def remove_rows(db: Database, rows: Iterable[tuple[int, str, str]]) -> None:
+    """Unindex (rowid, folded title, folded text) rows, as they were when indexed."""
+    db.conn.executemany(
+        "INSERT INTO articles_fts (articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+        _tokenised(rows),
+    )
+
+
+def rebuild(db: Database) -> None:
+    """Re-index every article from its stored title and text."""
+    with write_transaction(db):
+        db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
+        rows = db.conn.execute("SELECT seq, title, text FROM articles")
+        add_rows(db, ((seq, fold(title), fold(text)) for seq, title, text in rows))
