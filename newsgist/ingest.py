@@ -129,8 +129,13 @@ def ingest(
     for spec in specs:
         report.sources.append(
             ingest_source(
-                db, spec, data_dir=data_dir, client=client,
-                options=options, progress=progress, now=now,
+                db,
+                spec,
+                data_dir=data_dir,
+                client=client,
+                options=options,
+                progress=progress,
+                now=now,
             )  # fmt: skip
         )
     return report
