@@ -29,6 +29,7 @@ from summariser.pipeline import SummaryOptions, build_article
 
 log = logging.getLogger(__name__)
 
+DEFAULT_OPTIONS = SummaryOptions()
 COUNT_KEYS = ("new", "updated", "unchanged", "failed")
 
 
@@ -70,7 +71,7 @@ def ingest_source(
     *,
     data_dir: Path,
     client: httpx.Client | None = None,
-    options: SummaryOptions = SummaryOptions(),
+    options: SummaryOptions = DEFAULT_OPTIONS,
     progress: Progress = _no_progress,
     now: datetime | None = None,
 ) -> SourceReport:
@@ -120,7 +121,7 @@ def ingest(
     *,
     data_dir: Path,
     client: httpx.Client | None = None,
-    options: SummaryOptions = SummaryOptions(),
+    options: SummaryOptions = DEFAULT_OPTIONS,
     progress: Progress = _no_progress,
     now: datetime | None = None,
 ) -> IngestReport:
