@@ -123,7 +123,11 @@ def _split_url(url: str) -> tuple[str, str, int]:
         raise LinkRefused("link.scheme", "the URL has no host")
     if parts.username is not None or parts.password is not None:
         raise LinkRefused("link.scheme", "the URL carries a user name or password")
-    return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
+    try:  # an international name travels as punycode, in DNS and in the Host header
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise LinkRefused("link.scheme", f"{parts.hostname!r} is not a host name") from None
+    return scheme, host, port or (443 if scheme == "https" else 80)
 
 
 async def _target(url: str, resolver: Resolver, allow_loopback: bool) -> _Target:
@@ -146,9 +150,8 @@ async def _target(url: str, resolver: Resolver, allow_loopback: bool) -> _Target
     parts = urlsplit(url.strip())
     default_port = port == (443 if scheme == "https" else 80)
     netloc = literal if default_port else f"{literal}:{port}"
-    host_header = host if default_port else f"{host}:{port}"
-    if ":" in host:  # an IPv6 literal keeps its brackets in the Host header
-        host_header = f"[{host}]" if default_port else f"[{host}]:{port}"
+    named = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
+    host_header = named if default_port else f"{named}:{port}"
     return _Target(parts._replace(scheme=scheme, netloc=netloc).geturl(), host_header, host)
 
 
