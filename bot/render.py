@@ -8,6 +8,7 @@ is never shorter, and split long messages between items, never inside one.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -321,3 +322,9 @@ def settings_text(chat: Chat) -> str:
         instant=t(lang, "settings.on" if chat.instant else "settings.off"),
         status=t(lang, "settings.paused" if chat.paused else "settings.active"),
     )
+
+
+def plain(text: str, limit: int = 200) -> str:
+    """HTML text as plain text, for places without markup (button answers, result titles)."""
+    flat = html.unescape(_TAG.sub("", text))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import string
 from pathlib import Path
 
 import opencc
@@ -14,10 +13,8 @@ from telegram.ext import CommandHandler
 from bot.app import build_application
 from bot.callbacks import ACTIONS, MAX_BYTES, decode, encode, fits, term_key
 from bot.exceptions import StaleCallback
-from bot.fakeapi import parse_html
 from bot.handlers import COMMAND_HANDLERS
-from bot.handlers.texts import TEXTS, say
-from bot.i18n import COMMANDS, LANGUAGES, Plural
+from bot.i18n import COMMANDS, LANGUAGES
 from newsgist.settings import Secret, Settings
 from storage.db import open_db
 
@@ -58,43 +55,6 @@ def test_the_factory_installs_the_schedule_on_request(tmp_path: Path) -> None:
     bare = build_application(settings, db, install_jobs=False).job_queue.jobs()
     db.close()
     assert scheduled and not bare
-
-
-def _forms(text: str | Plural) -> list[str]:
-    return [text.one, text.other] if isinstance(text, Plural) else [text]
-
-
-def _fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
-@pytest.mark.parametrize("key", sorted(TEXTS))
-def test_handler_texts_exist_in_every_language_as_valid_html(key: str) -> None:
-    texts = TEXTS[key]
-    assert set(texts) == set(LANGUAGES)
-    placeholders = {
-        lang: {f for form in _forms(texts[lang]) for f in _fields(form)} for lang in texts
-    }
-    assert len({frozenset(found) for found in placeholders.values()}) == 1, placeholders
-    for lang in LANGUAGES:
-        values = dict.fromkeys(placeholders[lang], '<b>"x" & y</b>')
-        parse_html(say(lang, key, **values))  # raises on broken markup
-
-
-def test_handler_texts_are_in_the_right_chinese_script() -> None:
-    for key, texts in TEXTS.items():
-        for form in _forms(texts["zh-Hans"]):
-            assert T2S.convert(form) == form, key
-        for form in _forms(texts["zh-Hant"]):
-            # Taiwan writes 台 (台積電); OpenCC prefers 臺.
-            assert S2TW.convert(form).replace("臺", "台") == form, key
-
-
-def test_say_escapes_values_and_falls_back_to_i18n() -> None:
-    assert say("en", "error.too_long", max="<b>") == (
-        "That is too long: please keep it under &lt;b&gt; characters."
-    )
-    assert say("en", "error.generic") == "Sorry, something went wrong. Please try again later."
 
 
 # -- button data -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import tzinfo
 from telegram import Update
 
 from bot.context import BotContext
+from bot.i18n import t
 from newsgist.settings import redact
 from sources.spec import redact as redact_userinfo
 from storage import outbox, sources
@@ -18,7 +19,6 @@ from storage.articles import count_articles
 from storage.chats import Chat
 
 from .common import chat_of, clip, private_only, reply
-from .texts import say
 
 
 def _scalar(context: BotContext, sql: str) -> int:
@@ -26,21 +26,21 @@ def _scalar(context: BotContext, sql: str) -> int:
 
 
 def _source_lines(context: BotContext, lang: str, zone: tzinfo) -> list[str]:
-    lines = [say(lang, "stats.sources")]
+    lines = [t(lang, "stats.sources")]
     known = sources.list_sources(context.db)
     if not known:
-        return [*lines, say(lang, "stats.no_sources")]
+        return [*lines, t(lang, "stats.no_sources")]
     for source in known:
         when = (
             f"{source.last_scan_at.astimezone(zone):%m-%d %H:%M}"
             if source.last_scan_at
-            else say(lang, "stats.never")
+            else t(lang, "stats.never")
         )
         if source.last_error:
             error = clip(redact_userinfo(source.last_error), 120)
-            lines.append(say(lang, "stats.source_error", name=source.name, when=when, error=error))
+            lines.append(t(lang, "stats.source_error", name=source.name, when=when, error=error))
         else:
-            lines.append(say(lang, "stats.source_ok", name=source.name, when=when, new=source.new))
+            lines.append(t(lang, "stats.source_ok", name=source.name, when=when, new=source.new))
     return lines
 
 
@@ -48,28 +48,28 @@ def stats_text(context: BotContext, chat: Chat) -> str:
     lang = chat.language
     now = context.clock.now()
     lines = [
-        say(lang, "stats.header"),
-        say(
+        t(lang, "stats.header"),
+        t(
             lang,
             "stats.chats",
             users=_scalar(context, "SELECT count(*) FROM chats WHERE type = 'private'"),
             groups=_scalar(context, "SELECT count(*) FROM chats WHERE type != 'private'"),
             active=_scalar(context, "SELECT count(*) FROM chats WHERE active = 1"),
         ),
-        say(
+        t(
             lang,
             "stats.subscriptions",
             subscriptions=_scalar(context, "SELECT count(*) FROM subscriptions"),
             terms=_scalar(context, "SELECT count(DISTINCT term) FROM subscriptions"),
             mutes=_scalar(context, "SELECT count(*) FROM mutes"),
         ),
-        say(
+        t(
             lang,
             "stats.articles",
             articles=count_articles(context.db),
             failures=sources.count_failures(context.db),
         ),
-        say(
+        t(
             lang,
             "stats.outbox",
             today=outbox.sent_today(context.db, now, chat.zone),
@@ -87,7 +87,7 @@ async def stats(update: Update, context: BotContext) -> None:
     chat = await chat_of(update, context)
     user = update.effective_user
     if user is None or user.id not in context.settings.admins:
-        await reply(update, say(chat.language, "error.unknown_command"))
+        await reply(update, t(chat.language, "error.unknown_command"))
         return
     if await private_only(update, chat):
         await reply(update, stats_text(context, chat))

@@ -9,11 +9,11 @@ from telegram import Update
 from bot.callbacks import decode
 from bot.context import BotContext
 from bot.exceptions import StaleCallback
+from bot.i18n import t
 from storage.chats import Chat
 
 from . import lookup, settings, subscriptions
 from .common import chat_of, notify
-from .texts import say
 
 Press = Callable[[Update, BotContext, Chat, dict[str, str]], Awaitable[None]]
 
@@ -39,6 +39,6 @@ async def on_button(update: Update, context: BotContext) -> None:
     try:
         pressed = decode(query.data)
     except StaleCallback:
-        await notify(update, say(chat.language, "error.stale_button"))
+        await notify(update, t(chat.language, "error.stale_button"))
         return
     await PRESSES[pressed.action](update, context, chat, pressed.fields)

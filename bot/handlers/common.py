@@ -14,13 +14,11 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
-from bot.i18n import language_for, menu
+from bot.i18n import language_for, menu, t
 from bot.matching import clean_term
-from bot.render import LIMIT, shorten
+from bot.render import LIMIT, plain, shorten
 from storage import chats
 from storage.chats import Chat
-
-from .texts import plain, say
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +151,7 @@ async def may_change(update: Update, context: BotContext, chat: Chat) -> bool:
         context.bot, tg_chat.id, user.id
     ):
         return True
-    await notify(update, say(chat.language, "error.group_admin_only"))
+    await notify(update, t(chat.language, "error.group_admin_only"))
     return False
 
 
@@ -162,5 +160,5 @@ async def private_only(update: Update, chat: Chat) -> bool:
     tg_chat = update.effective_chat
     if tg_chat is not None and tg_chat.type == ChatType.PRIVATE:
         return True
-    await reply(update, say(chat.language, "error.private_only"))
+    await reply(update, t(chat.language, "error.private_only"))
     return False

@@ -9,11 +9,10 @@ from telegram import Update
 from telegram.error import NetworkError, TelegramError
 
 from bot.context import BotContext
-from bot.i18n import language_for
+from bot.i18n import language_for, t
+from bot.render import plain
 from newsgist.settings import redact
 from storage import chats
-
-from .texts import plain, say
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ async def on_error(update: object, context: BotContext) -> None:
     log.log(level, "%s failed: %s", where, redact(trace, context.settings.token))
     if not isinstance(update, Update):
         return
-    text = say(_language(update, context), "error.generic")
+    text = t(_language(update, context), "error.generic")
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(plain(text), show_alert=True)

@@ -16,10 +16,9 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.clock import Clock
 from bot.context import BotContext
-from bot.i18n import language_for
+from bot.i18n import language_for, t
+from bot.render import plain
 from storage import chats
-
-from .texts import plain, say
 
 ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 
@@ -62,8 +61,8 @@ class CommandLimit:
 
     def _sweep(self, now: float) -> None:
         """Forget users quiet for a whole window, so memory follows the active users."""
-        self._seen = {u: t for u, t in self._seen.items() if t and t[-1] > now - self.window}
-        self._noticed = {u: t for u, t in self._noticed.items() if t > now - self.window}
+        self._seen = {u: ts for u, ts in self._seen.items() if ts and ts[-1] > now - self.window}
+        self._noticed = {u: ts for u, ts in self._noticed.items() if ts > now - self.window}
 
 
 class AdminCache:
@@ -122,7 +121,7 @@ async def throttle(update: Update, context: BotContext) -> None:
             chats.get_chat(context.db, update.effective_chat.id) if update.effective_chat else None
         )
         lang = chat.language if chat else language_for(user.language_code)
-        text = say(lang, "error.rate_limited")
+        text = t(lang, "error.rate_limited")
         if update.callback_query is not None:
             await update.callback_query.answer(plain(text))
         else:

@@ -19,6 +19,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType
 
 from bot.context import BotContext
+from bot.i18n import t
 from bot.render import LIMIT, article_detail, utf16_len
 from sources.jekyll import parse_date_text
 from sources.linkfetch import MAX_BYTES, FetchedPage, LinkFetchError
@@ -31,7 +32,6 @@ from summariser.pipeline import SummaryOptions, build_article
 
 from .common import chat_of, reply
 from .settings import take_typed
-from .texts import say
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ async def summarise_link(update: Update, context: BotContext, chat: Chat, url: s
     except LinkFetchError as error:
         log.info("link not summarised: %s", error)
         limit = f"{MAX_BYTES // 1_000_000} MB"
-        await reply(update, say(lang, error.reason, limit=limit))
+        await reply(update, t(lang, error.reason, limit=limit))
         return
     stored = find_by_url(context.db, page.url)
     if stored is not None:
@@ -116,9 +116,9 @@ async def summarise_link(update: Update, context: BotContext, chat: Chat, url: s
         )
     except SummariserError as error:
         log.info("no article at %s: %s", page.url, error)
-        await reply(update, say(lang, "link.failed"))
+        await reply(update, t(lang, "link.failed"))
         return
-    note = say(lang, "link.unstored_note")
+    note = t(lang, "link.unstored_note")
     detail = article_detail(article, lang, chat.zone, limit=LIMIT - utf16_len(note) - 2)
     await reply(update, f"{detail}\n\n{note}")
 
@@ -132,7 +132,7 @@ async def on_text(update: Update, context: BotContext) -> None:
         return  # group chatter is not for us
     url = first_link(update.effective_message)
     if url is None:
-        await reply(update, say(chat.language, "text.hint"))
+        await reply(update, t(chat.language, "text.hint"))
         return
     stored = find_by_url(context.db, url)
     if stored is not None:

@@ -13,15 +13,21 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.i18n import usage_error
+from bot.i18n import t, usage_error
 from bot.matching import MAX_TERM_LENGTH, clean_term
-from bot.render import article_detail, article_item, search_results, split_messages, trending_tags
+from bot.render import (
+    article_detail,
+    article_item,
+    plain,
+    search_results,
+    split_messages,
+    trending_tags,
+)
 from storage import articles
 from storage.chats import Chat
 from storage.search import SearchPage, search
 
 from .common import argument, chat_of, notify, redraw, reply
-from .texts import plain, say
 
 PAGE_SIZE = 5
 MAX_QUERY = 200
@@ -66,14 +72,14 @@ def _search_view(
     if offset > 0:
         paging.append(
             InlineKeyboardButton(
-                plain(say(chat.language, "button.previous")),
+                plain(t(chat.language, "button.previous")),
                 callback_data=_page_data(context, query, max(offset - PAGE_SIZE, 0)),
             )
         )
     if page.has_more and offset + PAGE_SIZE <= MAX_OFFSET:
         paging.append(
             InlineKeyboardButton(
-                plain(say(chat.language, "button.next")),
+                plain(t(chat.language, "button.next")),
                 callback_data=_page_data(context, query, offset + PAGE_SIZE),
             )
         )
@@ -90,7 +96,7 @@ async def search_command(update: Update, context: BotContext) -> None:
         await reply(update, usage_error(chat.language, "search"))
         return
     if len(query) > MAX_QUERY:
-        await reply(update, say(chat.language, "error.too_long", max=MAX_QUERY))
+        await reply(update, t(chat.language, "error.too_long", max=MAX_QUERY))
         return
     _, text, keyboard = _search_view(context, chat, query, 0)
     await reply(update, text, keyboard=keyboard)
@@ -102,11 +108,11 @@ async def press_page(
     """◀ or ▶ under search results: show that page in the same message."""
     query = fields.get("query") or context.chat_data.get(LONG_QUERIES, {}).get(fields.get("ref"))
     if not query:
-        await notify(update, say(chat.language, "error.stale_button"))
+        await notify(update, t(chat.language, "error.stale_button"))
         return
     page, text, keyboard = _search_view(context, chat, query, int(fields["offset"]))
     if not page.hits:
-        await notify(update, say(chat.language, "error.stale_button"))
+        await notify(update, t(chat.language, "error.stale_button"))
         return
     await update.callback_query.answer()
     await redraw(update, text, keyboard)
@@ -118,20 +124,20 @@ async def latest(update: Update, context: BotContext) -> None:
     lang = chat.language
     term = clean_term(argument(update))
     if len(term) > MAX_TERM_LENGTH:
-        await reply(update, say(lang, "error.too_long", max=MAX_TERM_LENGTH))
+        await reply(update, t(lang, "error.too_long", max=MAX_TERM_LENGTH))
         return
     found = articles.latest_articles(context.db, term or None, limit=LATEST_COUNT)
     if not found:
         await reply(
             update,
-            say(lang, "latest.nothing_term", term=term) if term else say(lang, "latest.nothing"),
+            t(lang, "latest.nothing_term", term=term) if term else t(lang, "latest.nothing"),
         )
         return
-    header = say(lang, "latest.header_term", term=term) if term else say(lang, "latest.header")
+    header = t(lang, "latest.header_term", term=term) if term else t(lang, "latest.header")
     items = [
         f"{n}. {article_item(a, lang, chat.zone, sentences=1)}" for n, a in enumerate(found, 1)
     ]
-    items.append(f"<i>{say(lang, 'latest.more_hint')}</i>")
+    items.append(f"<i>{t(lang, 'latest.more_hint')}</i>")
     keyboard = InlineKeyboardMarkup([_story_buttons([a.id for a in found])])
     await reply(update, split_messages(items, header=header), keyboard=keyboard)
 
@@ -139,7 +145,7 @@ async def latest(update: Update, context: BotContext) -> None:
 async def _show_article(update: Update, context: BotContext, chat: Chat, article_id: str) -> None:
     article = articles.get_article(context.db, article_id)
     if article is None:
-        await notify(update, say(chat.language, "article.not_found"))
+        await notify(update, t(chat.language, "article.not_found"))
         return
     if update.callback_query is not None:
         await update.callback_query.answer()

@@ -6,10 +6,10 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 
 from bot.context import BotContext
+from bot.i18n import t
 from storage import chats
 
 from .common import GROUP_TYPES, chat_of
-from .texts import say
 
 _PRESENT = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 _GONE = frozenset({ChatMember.LEFT, ChatMember.BANNED})
@@ -28,7 +28,7 @@ async def my_chat_member(update: Update, context: BotContext) -> None:
     before = chats.get_chat(context.db, chat_id)
     chat = await chat_of(update, context, reactivate=True)
     if change.chat.type in GROUP_TYPES and (before is None or not before.active):
-        await context.bot.send_message(chat_id, say(chat.language, "group.welcome"))
+        await context.bot.send_message(chat_id, t(chat.language, "group.welcome"))
 
 
 async def migrated(update: Update, context: BotContext) -> None:

@@ -12,13 +12,12 @@ from telegram.constants import ChatType
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, usage_error
-from bot.render import settings_text
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, t, usage_error
+from bot.render import plain, settings_text
 from storage import chats
 from storage.chats import MAX_SUMMARY_SENTENCES, Chat, parse_clock, parse_timezone
 
 from .common import argument, chat_of, clip, may_change, notify, redraw, reply, set_chat_menu
-from .texts import plain, say
 
 TIME_PRESETS = ("06:00", "07:00", "07:30", "08:00", "09:00", "12:00", "18:00", "21:00")
 ZONE_PRESETS = (
@@ -44,7 +43,7 @@ _LANGUAGE_WORDS = {
 
 def _label(lang: str, key: str) -> str:
     """A button's text: plain, not HTML."""
-    return plain(say(lang, key))
+    return plain(t(lang, key))
 
 
 def _button(text: str, what: str, value: object = "") -> InlineKeyboardButton:
@@ -103,15 +102,15 @@ def _choices(chat: Chat, what: str) -> tuple[str, InlineKeyboardMarkup]:
     lang = chat.language
     if what == "time":
         buttons = [_button(time, "time", time.replace(":", "")) for time in TIME_PRESETS]
-        return say(lang, "settings.time.prompt"), _rows(buttons, 4, lang)
+        return t(lang, "settings.time.prompt"), _rows(buttons, 4, lang)
     if what == "tz":
         buttons = [_button(zone, "tz", zone) for zone in ZONE_PRESETS]
-        return say(lang, "settings.timezone.prompt"), _rows(buttons, 2, lang)
+        return t(lang, "settings.timezone.prompt"), _rows(buttons, 2, lang)
     if what == "lang":
         buttons = [_button(LANGUAGE_NAMES[code], "lang", code) for code in LANGUAGES]
-        return say(lang, "settings.language.prompt"), _rows(buttons, 3, lang)
+        return t(lang, "settings.language.prompt"), _rows(buttons, 3, lang)
     buttons = [_button(str(n), "len", n) for n in range(1, MAX_SUMMARY_SENTENCES + 1)]
-    return say(lang, "settings.length.prompt"), _rows(buttons, MAX_SUMMARY_SENTENCES, lang)
+    return t(lang, "settings.length.prompt"), _rows(buttons, MAX_SUMMARY_SENTENCES, lang)
 
 
 async def _save(
@@ -123,13 +122,13 @@ async def _save(
     """
     if what == "time":
         chat = chats.update_chat(context.db, chat.chat_id, digest_time=parse_clock(value))
-        return chat, say(
+        return chat, t(
             chat.language, "settings.time.saved", time=chat.digest_time, timezone=chat.timezone
         )
     if what == "tz":
         chat = chats.update_chat(context.db, chat.chat_id, timezone=parse_timezone(value))
         now = context.clock.now().astimezone(chat.zone)
-        return chat, say(
+        return chat, t(
             chat.language, "settings.timezone.saved", timezone=chat.timezone, now=f"{now:%H:%M}"
         )
     if what == "lang":
@@ -139,19 +138,19 @@ async def _save(
         chat = chats.update_chat(context.db, chat.chat_id, language=code)
         if update.effective_chat.type == ChatType.PRIVATE:
             await set_chat_menu(context, chat.chat_id, code)
-        return chat, say(code, "settings.language.saved")
+        return chat, t(code, "settings.language.saved")
     if what == "len":
         if not value.isdigit():
             raise ValueError(f"summary length {value!r} is not a number")
         chat = chats.update_chat(context.db, chat.chat_id, summary_sentences=int(value))
-        return chat, say(chat.language, "settings.length.saved", count=chat.summary_sentences)
+        return chat, t(chat.language, "settings.length.saved", count=chat.summary_sentences)
     if what in ("inst", "pause") and value in ("0", "1"):
         on = value == "1"
         if what == "inst":
             chat = chats.update_chat(context.db, chat.chat_id, instant=on)
-            return chat, say(chat.language, "settings.instant.on" if on else "settings.instant.off")
+            return chat, t(chat.language, "settings.instant.on" if on else "settings.instant.off")
         chat = chats.update_chat(context.db, chat.chat_id, paused=on)
-        return chat, say(chat.language, "settings.pause.on" if on else "settings.pause.off")
+        return chat, t(chat.language, "settings.pause.on" if on else "settings.pause.off")
     raise ValueError(f"no setting {what!r} = {value!r}")
 
 
@@ -185,9 +184,9 @@ async def _invalid(update: Update, chat: Chat, what: str, value: str) -> None:
     lang = chat.language
     shown = clip(value)
     if what == "time":
-        await notify(update, say(lang, "settings.time.invalid", value=shown))
+        await notify(update, t(lang, "settings.time.invalid", value=shown))
     elif what == "tz":
-        await notify(update, say(lang, "settings.timezone.invalid", value=shown))
+        await notify(update, t(lang, "settings.timezone.invalid", value=shown))
     else:
         await notify(update, usage_error(lang, "settings"))
 
@@ -255,7 +254,7 @@ async def press_settings(
     try:
         chat, saved = await _save(update, context, chat, what, value)
     except ValueError:
-        await notify(update, say(chat.language, "error.stale_button"))
+        await notify(update, t(chat.language, "error.stale_button"))
         return
     context.chat_data.pop(_AWAITING, None)
     await query.answer(plain(saved))

@@ -9,12 +9,11 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.context import BotContext
-from bot.i18n import help_text
+from bot.i18n import help_text, t
 from storage import subscriptions
 
 from .common import argument, chat_of, reply
 from .subscriptions import add_terms
-from .texts import say
 
 DEEP_LINK = "sub_"
 DEEP_LINK_B64 = "sub_b64_"
@@ -48,7 +47,7 @@ async def start(update: Update, context: BotContext) -> None:
         await add_terms(update, context, chat, term, mute=False)
         return
     key = "start.welcome_back" if known_before else "start.welcome"
-    await reply(update, say(chat.language, key))
+    await reply(update, t(chat.language, key))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -74,4 +73,4 @@ async def unknown(update: Update, context: BotContext) -> None:
     if not _addressed_to_us(update, context.bot.username):
         return
     chat = await chat_of(update, context)
-    await reply(update, say(chat.language, "error.unknown_command"))
+    await reply(update, t(chat.language, "error.unknown_command"))

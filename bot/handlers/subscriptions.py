@@ -16,15 +16,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.exceptions import TermError
-from bot.i18n import Markup, term_list, usage_error
+from bot.i18n import Markup, t, term_list, usage_error
 from bot.matching import MAX_TERM_LENGTH, normalise_term, parse_terms
-from bot.render import subscriptions_list
+from bot.render import plain, subscriptions_list
 from storage import articles, subscriptions
 from storage.chats import Chat
 from storage.subscriptions import DEFAULT_LIMIT, Mute, Subscription
 
 from .common import argument, chat_of, clip, may_change, notify, redraw, reply
-from .texts import plain, say
 
 MAX_TERMS_PER_COMMAND = 10
 TRENDING_WINDOW = timedelta(hours=24)
@@ -40,7 +39,7 @@ def terms_of(text: str) -> tuple[list[tuple[str, str]], list[TermError]]:
 
 
 def _term_error(lang: str, error: TermError) -> Markup:
-    return say(lang, error.reason, term=clip(error.term), max=MAX_TERM_LENGTH)
+    return t(lang, error.reason, term=clip(error.term), max=MAX_TERM_LENGTH)
 
 
 def _keyboard(buttons: Sequence[InlineKeyboardButton], per_row: int) -> InlineKeyboardMarkup:
@@ -54,7 +53,7 @@ async def _checked_terms(
     """The terms of `text` to act on; None after saying why not (none, too many, no right)."""
     pairs, errors = terms_of(text)
     if len(pairs) + len(errors) > MAX_TERMS_PER_COMMAND:
-        await reply(update, say(chat.language, "error.too_many_terms", max=MAX_TERMS_PER_COMMAND))
+        await reply(update, t(chat.language, "error.too_many_terms", max=MAX_TERMS_PER_COMMAND))
         return None
     if not pairs and not errors:
         await reply(update, usage_error(chat.language, command))
@@ -79,12 +78,12 @@ async def add_terms(
         result = add(context.db, chat.chat_id, pairs, now=context.clock.now())
         prefix = "mute" if mute else "sub"
         if result.added:
-            lines.append(say(lang, f"{prefix}.added", terms=term_list(lang, result.added)))
+            lines.append(t(lang, f"{prefix}.added", terms=term_list(lang, result.added)))
         if result.already:
-            lines.append(say(lang, f"{prefix}.already", terms=term_list(lang, result.already)))
+            lines.append(t(lang, f"{prefix}.already", terms=term_list(lang, result.already)))
         if result.over_limit:
             lines.append(
-                say(
+                t(
                     lang,
                     f"{prefix}.over_limit",
                     limit=DEFAULT_LIMIT,
@@ -92,7 +91,7 @@ async def add_terms(
                 )
             )
         if result.added and chat.paused and not mute:
-            lines.append(say(lang, "notice.paused"))
+            lines.append(t(lang, "notice.paused"))
     lines += [_term_error(lang, error) for error in errors]
     await reply(update, "\n".join(lines))
 
@@ -112,10 +111,10 @@ async def remove_terms(
     prefix = "unmute" if mute else "unsub"
     lines = []
     if result.removed:
-        lines.append(say(lang, f"{prefix}.removed", terms=term_list(lang, result.removed)))
+        lines.append(t(lang, f"{prefix}.removed", terms=term_list(lang, result.removed)))
     if result.missing:
         missing = [typed.get(term, term) for term in result.missing]
-        lines.append(say(lang, f"{prefix}.missing", terms=term_list(lang, missing)))
+        lines.append(t(lang, f"{prefix}.missing", terms=term_list(lang, missing)))
     lines += [_term_error(lang, error) for error in errors]
     await reply(update, "\n".join(lines))
 
@@ -138,7 +137,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
     if not buttons:
         await reply(update, usage_error(chat.language, "subscribe"))
         return
-    await reply(update, say(chat.language, "sub.choose"), keyboard=_keyboard(buttons, 2))
+    await reply(update, t(chat.language, "sub.choose"), keyboard=_keyboard(buttons, 2))
 
 
 def _removal_keyboard(action: str, terms: Sequence[Subscription | Mute]) -> InlineKeyboardMarkup:
@@ -163,11 +162,11 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
         return
     followed = subscriptions.list_subscriptions(context.db, chat.chat_id)
     if not followed:
-        await reply(update, say(chat.language, "list.empty"))
+        await reply(update, t(chat.language, "list.empty"))
         return
     await reply(
         update,
-        say(chat.language, "unsub.choose"),
+        t(chat.language, "unsub.choose"),
         keyboard=_removal_keyboard("unsubscribe", followed),
     )
 
@@ -187,10 +186,10 @@ async def unmute(update: Update, context: BotContext) -> None:
         return
     muted = subscriptions.list_mutes(context.db, chat.chat_id)
     if not muted:
-        await reply(update, say(chat.language, "unmute.none"))
+        await reply(update, t(chat.language, "unmute.none"))
         return
     await reply(
-        update, say(chat.language, "unmute.choose"), keyboard=_removal_keyboard("unmute", muted)
+        update, t(chat.language, "unmute.choose"), keyboard=_removal_keyboard("unmute", muted)
     )
 
 
@@ -200,16 +199,16 @@ def list_view(context: BotContext, chat: Chat) -> tuple[list[str], InlineKeyboar
     followed = subscriptions.list_subscriptions(context.db, chat.chat_id)
     muted = subscriptions.list_mutes(context.db, chat.chat_id)
     messages = subscriptions_list(followed, muted, lang)
-    settings = say(
+    settings = t(
         lang,
         "list.settings",
         time=chat.digest_time,
         timezone=chat.timezone,
-        sentences=say(lang, "settings.sentences", count=chat.summary_sentences),
-        instant=say(lang, "settings.on" if chat.instant else "settings.off"),
-        status=say(lang, "settings.paused" if chat.paused else "settings.active"),
+        sentences=t(lang, "settings.sentences", count=chat.summary_sentences),
+        instant=t(lang, "settings.on" if chat.instant else "settings.off"),
+        status=t(lang, "settings.paused" if chat.paused else "settings.active"),
     )
-    tail = [settings] + ([say(lang, "list.toggle_hint")] if followed else [])
+    tail = [settings] + ([t(lang, "list.toggle_hint")] if followed else [])
     messages[-1] = "\n\n".join([messages[-1], *tail])
     if not followed:
         return messages, None
@@ -247,7 +246,7 @@ async def press_subscribe(
     try:
         term = normalise_term(fields["term"])
     except TermError:
-        await notify(update, say(chat.language, "error.stale_button"))
+        await notify(update, t(chat.language, "error.stale_button"))
         return
     if not await may_change(update, context, chat):
         return
@@ -256,13 +255,13 @@ async def press_subscribe(
     )
     lang = chat.language
     if result.over_limit:
-        text = say(
+        text = t(
             lang, "sub.over_limit", limit=DEFAULT_LIMIT, terms=term_list(lang, result.over_limit)
         )
     elif result.already:
-        text = say(lang, "sub.already", terms=term_list(lang, result.already))
+        text = t(lang, "sub.already", terms=term_list(lang, result.already))
     else:
-        text = say(lang, "sub.added", terms=term_list(lang, result.added))
+        text = t(lang, "sub.added", terms=term_list(lang, result.added))
     await query.answer(plain(text))
     if result.added and query.message is not None and query.message.reply_markup:
         rows = [
@@ -287,13 +286,13 @@ async def _press_remove(
     )
     found = _find(listed, key)
     if found is None:
-        await notify(update, say(lang, "error.stale_button"))
+        await notify(update, t(lang, "error.stale_button"))
         return
     if not await may_change(update, context, chat):
         return
     remove = subscriptions.unmute if mute else subscriptions.unsubscribe
     result = remove(context.db, chat.chat_id, [found.term])
-    text = say(
+    text = t(
         lang, "unmute.removed" if mute else "unsub.removed", terms=term_list(lang, result.removed)
     )
     await query.answer(plain(text))
@@ -332,14 +331,14 @@ async def press_instant(
     lang = chat.language
     found = _find(subscriptions.list_subscriptions(context.db, chat.chat_id), fields["key"])
     if found is None:
-        await notify(update, say(lang, "error.stale_button"))
+        await notify(update, t(lang, "error.stale_button"))
         return
     if not await may_change(update, context, chat):
         return
     on = fields["on"] == "1"
     subscriptions.set_instant(context.db, chat.chat_id, found.term, on)
     await query.answer(
-        plain(say(lang, "list.instant_on" if on else "list.instant_off", term=found.display))
+        plain(t(lang, "list.instant_on" if on else "list.instant_off", term=found.display))
     )
     messages, keyboard = list_view(context, chat)
     await redraw(update, messages[-1], keyboard)
