@@ -281,7 +281,6 @@ class _Drain:
     def _migrate(self, item: OutboxItem, old_id: int, new_id: int) -> int:
         """The group became a supergroup: move the chat, its subscriptions and its messages."""
         chats.migrate_chat(self.db, old_id, new_id)
-        outbox.move_chat(self.db, old_id, new_id)
         self.report.migrated[old_id] = new_id
         log.info("chat %s became supergroup %s; outbox %s follows", old_id, new_id, item.id)
         return new_id
