@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--db", help="database file (NEWSGIST_DB)")
     search.add_argument("--limit", type=int, default=10, help="how many results (10)")
     search.set_defaults(func=_search)
+
+    from newsgist.run_cmd import add_commands
+
+    add_commands(commands)
     return parser
 
 

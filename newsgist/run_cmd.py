@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from telegram import Update
+from telegram.error import InvalidToken
 
 from newsgist.settings import Settings, SettingsError, install_redaction, load_settings
 
@@ -20,13 +20,7 @@ log = logging.getLogger(__name__)
 
 # The updates the handlers use, asked for by name: Telegram otherwise remembers whatever
 # list an earlier run (or another program with the token) asked for.
-ALLOWED_UPDATES = [
-    Update.MESSAGE,
-    Update.CHANNEL_POST,
-    Update.CALLBACK_QUERY,
-    Update.INLINE_QUERY,
-    Update.MY_CHAT_MEMBER,
-]
+ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "inline_query", "my_chat_member"]
 _QUIET_LOGGERS = ("httpx", "apscheduler")  # a line per request or job run, even at INFO
 
 
@@ -78,6 +72,11 @@ def run(settings: Settings, *, webhook: bool = False, verbose: bool = False) -> 
             )
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    except InvalidToken:  # PTB's message quotes the token, and a traceback skips the redaction
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN: Telegram rejected the token (revoked, or mistyped); "
+            "get the current one from @BotFather"
+        ) from None
     finally:
         db.close()
     log.info("newsgist stopped")

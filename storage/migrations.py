@@ -134,14 +134,10 @@ def _v1(db: Database) -> None:
 
 def _v2(db: Database) -> None:
     """`job_state`: small named values the scheduled jobs keep (the alert cursor)."""
-    db.executescript(
-        """
-        CREATE TABLE job_state (
-            name TEXT PRIMARY KEY,
-            value TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-        """
+    # execute, not executescript: a script would first commit the migration's transaction
+    db.execute(
+        "CREATE TABLE job_state (name TEXT PRIMARY KEY, value TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL)"
     )
 
 

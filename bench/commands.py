@@ -1,0 +1,195 @@
+"""Command latency with a large database: what a user waits for an answer.
+
+100,000 articles are stored (variants of real corpus posts, or of the example posts without
+../shared: each a base article's paragraphs plus one of another's, published over 30 days),
+inserted in bulk the way storage lays them out (rows, tags, the bigram FTS index). Then the
+real Application, with every handler, answers commands sent through the fake Telegram over
+HTTP; a command's latency runs from the user's message being queued to the bot's reply
+being recorded. Baselines: a bare getMe round trip, and /help (a fixed text: the cost of the
+update's trip through polling, the handlers and sendMessage, without any query).
+
+    .venv/bin/python bench/commands.py [--articles 100000] [--runs 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from digest import corpus_articles, example_articles  # noqa: E402
+
+from bot.app import build_application  # noqa: E402
+from bot.clock import FakeClock  # noqa: E402
+from bot.fakeapi import FakeTelegram  # noqa: E402
+from newsgist.settings import Secret, Settings  # noqa: E402
+from storage import fts  # noqa: E402
+from storage.db import open_db, to_db_time  # noqa: E402
+from summariser.article import Article  # noqa: E402
+from summariser.fold import fold, fold_term  # noqa: E402
+from summariser.ids import article_id  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "posts"
+TOKEN = "123456:BENCH-commands"
+NOW = datetime(2025, 11, 21, 0, 0, tzinfo=UTC)
+USER = 777
+BATCH = 5000
+
+
+def bulk_insert(db, bases: list[Article], count: int, rng: random.Random) -> None:
+    """`count` variants of `bases`, written straight into the tables `save_articles` fills."""
+    folded = [(fold(b.title), [fold(p) for p in b.text.split("\n\n")]) for b in bases]
+    shared = [
+        (
+            json.dumps(list(b.summary), ensure_ascii=False),
+            json.dumps(list(b.tags), ensure_ascii=False),
+            json.dumps(list(b.keywords), ensure_ascii=False),
+            sorted({fold_term(t) for t in (*b.tags, *b.keywords)} - {""}),
+        )
+        for b in bases
+    ]
+    stamp = to_db_time(NOW)
+    for start in range(0, count, BATCH):
+        rows, tags, index = [], [], []
+        for seq in range(start + 1, min(start + BATCH, count) + 1):
+            n, other = seq % len(bases), (seq * 7 + 3) % len(bases)
+            base = bases[n]
+            path = f"variant-{seq}-{base.path}"
+            identity = article_id(None, base.source, path)
+            title = f"{base.title} · {seq}"
+            extra = bases[other].text.split("\n\n")[0]
+            summary, tag_json, keyword_json, terms = shared[n]
+            published = NOW - timedelta(seconds=rng.uniform(0, 30 * 86400))
+            rows.append(
+                (seq, identity, base.source, path, None, title, to_db_time(published), base.lang,
+                 f"{base.text}\n\n{extra}", summary, tag_json, keyword_json, identity,
+                 str(seq), None, stamp, stamp)
+            )  # fmt: skip
+            tags += [(identity, term) for term in terms]
+            folded_text = "\n\n".join([*folded[n][1], folded[other][1][0]])
+            index.append((seq, f"{folded[n][0]} · {seq}", folded_text))
+        with db.conn:
+            db.conn.executemany(
+                "INSERT INTO articles (seq, id, source, path, url, title, published, lang, text, "
+                "summary, tags, keywords, story_id, content_hash, fingerprint, first_seen, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            db.conn.executemany("INSERT INTO article_tags VALUES (?, ?)", tags)
+            fts.add_rows(db, index)
+        print(f"  {min(start + BATCH, count)} articles", end="\r", flush=True)
+    print()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def measure(runs: int, action: Callable[[], Awaitable[None]]) -> list[float]:
+    await action()  # warm up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        await action()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+async def bench(db, db_path: Path, runs: int, terms: list[str], article: str) -> None:
+    clock = FakeClock(NOW)
+    async with FakeTelegram(token=TOKEN, flood_limits=False) as tg:
+        settings = Settings(
+            token=Secret(TOKEN), api_base_url=tg.base_url, data_dir=db_path.parent,
+            db_path=db_path, timezone="Asia/Taipei",
+        )  # fmt: skip
+        app = build_application(settings, db, clock=clock, install_jobs=False)
+        async with app:
+            await app.start()
+            await app.updater.start_polling(poll_interval=0, timeout=10)
+            try:
+
+                async def command(text: str) -> None:
+                    clock.advance(3)  # a person's pace: the per-user command limit never bites
+                    mark = tg.mark()
+                    tg.inject_message(USER, text, language_code="zh-TW")
+                    await tg.wait_for("sendMessage", chat_id=USER, since=mark, timeout=30)
+
+                async def get_me() -> None:
+                    await app.bot.get_me()
+
+                await command(f"/subscribe {', '.join(terms[:5])}")
+                rows: list[tuple[str, list[float]]] = [
+                    ("getMe round trip (baseline)", await measure(runs, get_me)),
+                    ("/help (baseline: no query)", await measure(runs, lambda: command("/help"))),
+                ]
+                cases = [
+                    f"/search {terms[0]}",
+                    f"/search {terms[1]} {terms[2]}",
+                    "/search 沒有這個詞的新聞",
+                    "/latest",
+                    f"/latest {terms[0]}",
+                    f"/article {article}",
+                    "/tags",
+                    "/list",
+                ]
+                for text in cases:
+                    rows.append((text, await measure(runs, lambda text=text: command(text))))
+            finally:
+                await app.updater.stop()
+                await app.stop()
+    print(f"{'command':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for label, times in rows:
+        print(
+            f"{label:34} {statistics.median(times):8.1f} {percentile(times, 0.95):8.1f} "
+            f"{max(times):8.1f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--bases", type=int, default=400, help="real articles to vary")
+    parser.add_argument("--runs", type=int, default=40, help="timed runs per command")
+    args = parser.parse_args()
+    rng = random.Random(1)
+    print("summarising the base articles ...", flush=True)
+    if CORPUS.is_dir():
+        bases, origin = corpus_articles(args.bases), "corpus posts"
+    else:
+        bases, origin = example_articles(args.bases), "example posts"
+    bases = [replace(b, published=NOW) for b in bases]
+    with tempfile.TemporaryDirectory() as folder:
+        db_path = Path(folder) / "newsgist.db"
+        db = open_db(db_path)
+        start = time.perf_counter()
+        bulk_insert(db, bases, args.articles, rng)
+        print(
+            f"{args.articles} articles (variants of {len(bases)} {origin}) stored in "
+            f"{time.perf_counter() - start:.0f} s; {db_path.stat().st_size / 1e6:.0f} MB"
+        )
+        tag_counts = db.execute(
+            "SELECT tag, count(*) FROM article_tags GROUP BY tag ORDER BY 2 DESC LIMIT 40"
+        ).fetchall()
+        terms = [tag for tag, _ in tag_counts if len(tag) > 1][5:15]  # common, not the commonest
+        article = db.execute("SELECT id FROM articles ORDER BY seq DESC LIMIT 1").fetchone()[0]
+        print(f"terms: {', '.join(terms[:5])}; {args.runs} timed runs per command")
+        asyncio.run(bench(db, db_path, args.runs, terms, article))
+        db.close()
+
+
+if __name__ == "__main__":
+    main()
