@@ -86,6 +86,19 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _failures(args: argparse.Namespace) -> int:
+    from storage.db import open_db
+    from storage.sources import failures
+
+    settings = _settings(args)
+    found = failures(open_db(settings.db_path), limit=args.limit)
+    for failure in found:
+        print(f"{failure.source}\t{failure.path}\t{failure.reason}")
+    if not found:
+        print("No post has failed.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsgist", description="Summarised news from Jekyll mirrors and feeds, in Telegram."
@@ -115,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--db", help="database file (NEWSGIST_DB)")
     search.add_argument("--limit", type=int, default=10, help="how many results (10)")
     search.set_defaults(func=_search)
+
+    failures = commands.add_parser("failures", help="list posts that could not be read, and why")
+    failures.add_argument("--db", help="database file (NEWSGIST_DB)")
+    failures.add_argument("--limit", type=int, default=50, help="how many (50)")
+    failures.set_defaults(func=_failures)
 
     from newsgist.run_cmd import add_commands
 

@@ -82,6 +82,8 @@ def test_ingest_counts_new_unchanged_updated_and_failed(capsys, tmp_path: Path) 
 
     [failure] = failures(open_db(db_path))
     assert failure.path.endswith("half-written.html") and "front matter" in failure.reason
+    code, out, _ = run(capsys, "failures", "--db", str(db_path))
+    assert "half-written.html" in out and "front matter" in out
 
 
 def test_ingest_goes_on_when_one_source_fails(capsys, tmp_path: Path) -> None:
