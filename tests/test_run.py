@@ -147,8 +147,17 @@ def test_run_with_a_webhook(tg: FakeTelegram, tmp_path: Path) -> None:
                 "X-Telegram-Bot-Api-Secret-Token": "s3cret-value",
             },
         )
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            assert answer.status == 200
+        # PTB registers the webhook before its server listens: knock until it answers.
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    assert answer.status == 200
+                break
+            except urllib.error.URLError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
         welcome = wait_for(tg, process, "sendMessage", chat_id=ALICE)
     finally:
         code, err = stop(process)
