@@ -16,6 +16,7 @@ Machines here are shared and noisy: read the ratio, not the absolute figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -67,10 +68,8 @@ def run_newsgist(files: list[Path]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "bench.db")
         for path in files:
-            try:
+            with contextlib.suppress(SourceError, SummariserError):
                 articles.append(build_article(parse_post_file(path)))
-            except (SourceError, SummariserError):
-                pass
         save_articles(db, articles)
         db.close()
     return len(files)

@@ -28,7 +28,7 @@ _CJK = (
     "\u3005-\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
     "\U00020000-\U0003134f"
 )
-_CJK_RUN = re.compile(f"[{_CJK}]+")
+_CJK_RUN_SPLIT = re.compile(f"([{_CJK}]+)")  # text, run, text, run, …, text
 # The CJK run that ends a term (only non-word characters after it).
 _FINAL_RUN = re.compile(f"([{_CJK}]+)[\\W_]*$")
 _WORD = re.compile(r"[^\W_]")
@@ -40,15 +40,12 @@ _CJK_SPACE = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 _QUERY_TERM = re.compile(r'"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|(\S+)')
 
 
-def _run_tokens(match: re.Match[str]) -> str:
-    run = match.group()
-    # Each character with the next one (the last with a space): 安世半 -> 安世 世半 半
-    return " " + " ".join(map(add, run, run[1:] + " "))
-
-
 def index_tokens(folded: str) -> str:
     """The text FTS5 indexes for `folded`: each CJK run as bigrams, other text as it is."""
-    return _CJK_RUN.sub(_run_tokens, folded)
+    parts = _CJK_RUN_SPLIT.split(folded)
+    # Each character with the next one (the last with a space): 安世半 -> 安世 世半 半
+    parts[1::2] = [" " + " ".join(map(add, run, run[1:] + " ")) for run in parts[1::2]]
+    return "".join(parts)
 
 
 def query_terms(query: str) -> list[str]:

@@ -45,48 +45,43 @@ _BANDS = 8
 _MASK64 = (1 << 64) - 1
 
 
-# 64 fixed pseudo-random bits per character seen so far (BLAKE2b: the same in every run).
-_CHAR_BITS: dict[str, bytes] = {}
+# 64 fixed pseudo-random bits per character seen so far (BLAKE2b: the same in every run), by
+# code point, as the 8 Latin-1 characters of their bytes: `str.translate` then maps a whole
+# text at C speed (it must not meet a character it lacks, which is slow).
+_CHAR_BITS: dict[int, str] = {}
+_SEEN: set[str] = set()
 
 
 def _char_bits(letters: str) -> bytes:
     """The bits of every character of `letters`, concatenated."""
-    for char in set(letters).difference(_CHAR_BITS):
-        _CHAR_BITS[char] = hashlib.blake2b(char.encode("utf-8"), digest_size=8).digest()
-    return b"".join(map(_CHAR_BITS.__getitem__, letters))
-
-
-def _rotate_lanes(data: bytes, places: int) -> bytes:
-    """Rotate every 8-byte lane of `data` by `places` bytes."""
-    out = bytearray(len(data))
-    for j in range(8):
-        out[j::8] = data[(j - places) % 8 :: 8]
-    return bytes(out)
+    for char in set(letters).difference(_SEEN):
+        digest = hashlib.blake2b(char.encode("utf-8"), digest_size=8).digest()
+        _CHAR_BITS[ord(char)] = digest.decode("latin-1")
+        _SEEN.add(char)
+    return letters.translate(_CHAR_BITS).encode("latin-1")
 
 
 def fingerprint(folded_text: str) -> int | None:
     """SimHash of the text's letters (3-grams, counted with repeats), as a signed 64-bit int.
 
-    A 3-gram's hash combines the bits of its characters, each rotated by its place, and all
-    3-grams are handled at once as big integers: about 25 times faster than a Python loop
-    over them, which matters when thousands of articles are saved at once.
+    A 3-gram's hash is byte-wise its first character's bits, the second's rotated by one
+    byte and the third's by two. Each byte position of all 3-grams at once is one big
+    integer (byte i for 3-gram i), made of shifted byte positions of the characters, and
+    each of its bits is counted with one AND and one popcount: far faster than a Python loop
+    over the 3-grams, which matters when thousands of articles are saved at once.
     """
     letters = _NON_LETTERS.sub("", folded_text)
     if len(letters) < MIN_LETTERS:
         return None
     n = len(letters) - 2
     bits = _char_bits(letters)
-    grams = (
-        int.from_bytes(bits[: 8 * n], "little")
-        ^ int.from_bytes(_rotate_lanes(bits, 1)[8 : 8 * (n + 1)], "little")
-        ^ int.from_bytes(_rotate_lanes(bits, 2)[16:], "little")
-    ).to_bytes(8 * n, "little")
-    masks = [int.from_bytes(bytes([1 << b]) * n, "little") for b in range(8)]
+    chars = [int.from_bytes(bits[j::8], "little") for j in range(8)]  # byte j of each char
+    ones = int.from_bytes(b"\x01" * n, "little")  # the lowest bit of n bytes
     value = 0
     for j in range(8):
-        lane = int.from_bytes(grams[j::8], "little")
-        for b, mask in enumerate(masks):
-            if 2 * (lane & mask).bit_count() > n:
+        grams = chars[j] ^ (chars[(j - 1) % 8] >> 8) ^ (chars[(j - 2) % 8] >> 16)
+        for b in range(8):
+            if 2 * ((grams >> b) & ones).bit_count() > n:
                 value |= 1 << (8 * j + b)
     return value - (1 << 64) if value >> 63 else value  # SQLite integers are signed
 

@@ -6,17 +6,34 @@ never folded.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
 import opencc
 
 _T2S = opencc.OpenCC("t2s")
+# Full-width forms, the ideographic space and the ellipsis: nearly all that NFKC changes in
+# Chinese news (，（）：！ and the like).
+_COMPATIBLE = re.compile("[\u2026\u3000\ufe30-\ufe4f\uff01-\uffee]")
 
 
 def fold(text: str) -> str:
     """Simplified script, NFKC width (Ａ→A, full-width digits), case-folded."""
-    return _T2S.convert(unicodedata.normalize("NFKC", text)).casefold()
+    return _T2S.convert(_nfkc(text)).casefold()
+
+
+def _nfkc(text: str) -> str:
+    """`unicodedata.normalize("NFKC", text)`, faster on Chinese text.
+
+    As soon as one character needs it, unicodedata normalises the whole text character by
+    character, which is slow; so the common full-width characters are replaced by their
+    NFKC forms first (which leaves the text's NFKC unchanged), and the final NFKC, still
+    applied for everything else, usually finds the text normalised already.
+    """
+    for char in set(_COMPATIBLE.findall(text)):
+        text = text.replace(char, unicodedata.normalize("NFKC", char))
+    return unicodedata.normalize("NFKC", text)
 
 
 @lru_cache(maxsize=65536)

@@ -17,13 +17,14 @@ import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
 from summariser.fold import fold, fold_term
 from summariser.sentences import split_sentences
-from summariser.tokenize import general_rarity, noise_words, stop_words, tagged_words
+from summariser.tokenize import SentenceWords, general_rarity, noise_words, stop_words
 
 IDF_RESOURCE = "idf.txt"
 _TITLE_BOOST = 2.0  # a title word counts as if it appeared this many extra times
@@ -34,7 +35,7 @@ _GLUE = frozenset(
     "及约近至未对在了的和与或被把将于为从向也都就又再并而但即则已曾等处是有各每逾超达共令让给以"
 )
 _NOMINAL = ("n", "vn", "eng", "j")  # tag prefixes: nouns, names, verbal nouns, foreign words
-_HAN_ONLY = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN_LINE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$", re.MULTILINE)
 _TOGETHER = 0.8  # share of a piece's occurrences that must be next to the other piece
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # Credits and datelines name reporters and editors, who are not what a story is about:
@@ -70,16 +71,27 @@ class IdfTable:
         return ceiling if rarity is None else ceiling * rarity
 
 
-def extract_keywords(text: str, title: str, lang: str, k: int = 8) -> tuple[str, ...]:
-    """Up to `k` folded keywords, most telling first; fewer only when the text is short."""
+def extract_keywords(
+    text: str,
+    title: str,
+    lang: str,
+    k: int = 8,
+    *,
+    sentence_words: SentenceWords | None = None,
+) -> tuple[str, ...]:
+    """Up to `k` folded keywords, most telling first; fewer only when the text is short.
+
+    `sentence_words` shares folded and segmented sentences with the summary.
+    """
     if k < 1:
         return ()
+    known = sentence_words or SentenceWords()
     table = idf_table()
-    title_words = {w for w, _ in tagged_words(title)}
-    counts = candidate_counts(text, lang, title_words=frozenset(title_words))
+    title_words = frozenset(known.words(title))
+    counts = candidate_counts(text, lang, title_words=title_words, sentence_words=known)
     for word in [w for w, n in counts.items() if n < 2 and _unknown(w, table)]:
         del counts[word]
-    folded_title = fold(title)
+    folded_title = known.folded(title)
     for word in counts:
         if word in title_words or (_CJK.match(word) and word in folded_title):
             counts[word] += _TITLE_BOOST
@@ -99,7 +111,11 @@ def extract_keywords(text: str, title: str, lang: str, k: int = 8) -> tuple[str,
 
 
 def candidate_counts(
-    text: str, lang: str, *, title_words: frozenset[str] = frozenset()
+    text: str,
+    lang: str,
+    *,
+    title_words: frozenset[str] = frozenset(),
+    sentence_words: SentenceWords | None = None,
 ) -> Counter[str]:
     """How often each word that could be a keyword occurs (credits and datelines removed).
 
@@ -111,16 +127,16 @@ def candidate_counts(
     and at least twice are counted as one word.
     """
     text = _CREDIT.sub(" ", text)
-    tokens: Counter[str] = Counter()
-    nominal: set[str] = set(title_words)
-    pairs: Counter[tuple[str, str]] = Counter()
-    for paragraph in _PARAGRAPH_BREAK.split(text):
-        for sentence in split_sentences(paragraph, lang):
-            tagged = tagged_words(sentence)
-            sentence_words = [w for w, _ in tagged]
-            tokens.update(sentence_words)
-            nominal.update(w for w, tag in tagged if tag.startswith(_NOMINAL))
-            pairs.update(p for p in itertools.pairwise(sentence_words) if _pieces(*p))
+    sentences = [s for p in _PARAGRAPH_BREAK.split(text) for s in split_sentences(p, lang)]
+    known = sentence_words or SentenceWords()
+    known.add(sentences)
+    word_lists = [known.words(s) for s in sentences]
+    tokens = Counter(itertools.chain.from_iterable(word_lists))
+    tagged = set(itertools.chain.from_iterable(map(known.tagged, sentences)))
+    nominal = set(title_words).union(w for w, tag in tagged if tag.startswith(_NOMINAL))
+    # Pairs in order of first occurrence, so that ties in `most_common` stay in text order.
+    adjacent = Counter(itertools.chain.from_iterable(map(itertools.pairwise, word_lists)))
+    pairs = _split_names(adjacent, tokens)
     for (first, second), together in pairs.most_common():
         alone = max(tokens[first], tokens[second])
         if (
@@ -138,12 +154,23 @@ def candidate_counts(
     return counts
 
 
-def _pieces(first: str, second: str) -> bool:
-    """Could these adjacent words be one name that jieba cut in two?"""
-    return (
-        len(first) + len(second) <= 6
-        and (general_rarity(first) is None or general_rarity(second) is None)
-        and bool(_HAN_ONLY.fullmatch(first + second))
+def _split_names(
+    adjacent: Counter[tuple[str, str]], vocabulary: Iterable[str]
+) -> Counter[tuple[str, str]]:
+    """The adjacent pairs that could be one name jieba cut in two: Han characters only, six
+    at most together, one of the two unknown to its dictionary (each word is looked up once,
+    not once per pair it is in)."""
+    han = set(_HAN_LINE.findall("\n".join(vocabulary)))  # one regex pass over all words
+    unknown = {w for w in han if general_rarity(w) is None}
+    return Counter(
+        {
+            (first, second): n
+            for (first, second), n in adjacent.items()
+            if (first in unknown or second in unknown)
+            and first in han
+            and second in han
+            and len(first) + len(second) <= 6
+        }
     )
 
 

@@ -13,6 +13,7 @@ from summariser.ids import article_id, canonical_url
 from summariser.keywords import extract_keywords
 from summariser.lang import detect_language
 from summariser.summarise import summarise
+from summariser.tokenize import SentenceWords
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,18 @@ def build_article(post: Post, options: SummaryOptions = SummaryOptions()) -> Art
         raise EmptyArticleError("the body has no article text after cleaning")
     text = "\n\n".join(cleaned.paragraphs)
     lang = detect_language(post.title + "\n" + text)
+    sentence_words = SentenceWords()  # the summary's sentences, then the keywords' others
     summary = summarise(
         cleaned.paragraphs,
         post.title,
         lang,
         max_sentences=options.max_sentences,
         max_chars=options.max_chars,
+        sentence_words=sentence_words,
     )
-    keywords = extract_keywords(text, post.title, lang, k=options.keywords)
+    keywords = extract_keywords(
+        text, post.title, lang, k=options.keywords, sentence_words=sentence_words
+    )
     url = canonical_url(post.url) if post.url else None
     return Article(
         id=article_id(url, post.source, post.path),

@@ -16,13 +16,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import add
 
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 from sumy.summarizers.edmundson_location import EdmundsonLocationMethod
 from sumy.summarizers.edmundson_title import EdmundsonTitleMethod
 
 from summariser.sentences import split_sentences
-from summariser.tokenize import NewsTokenizer, folded, stop_words
+from summariser.tokenize import NewsTokenizer, SentenceWords, stop_words
 
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 600}
 ELLIPSIS = "…"
@@ -72,6 +73,7 @@ def summarise(
     *,
     max_sentences: int = 3,
     max_chars: int | None = None,
+    sentence_words: SentenceWords | None = None,
 ) -> tuple[str, ...]:
     """Up to `max_sentences` sentences of the article, in article order, within `max_chars`.
 
@@ -79,37 +81,39 @@ def summarise(
     600 for English). Only when the best sentence alone is longer than the budget is it
     cut, at a clause boundary where possible, and returned alone, ending in "…".
     Sentences keep their original script; their quotes and brackets are balanced.
+    `sentence_words` shares folded and segmented sentences with the keywords.
     """
     family = "en" if lang == "en" else "zh"
     budget = max_chars if max_chars is not None else DEFAULT_MAX_CHARS[family]
     paragraph_sentences = _sentences(paragraphs, lang)
     if max_sentences < 1 or budget < 1 or not paragraph_sentences:
         return ()
-    tokenizer = NewsTokenizer(lang)
-    document = _document(paragraph_sentences, title, tokenizer)
+    texts = [s for p in paragraph_sentences for s in p]
+    known = sentence_words or SentenceWords()
+    known.add([title, title.strip(), *texts])
+    document = _document(paragraph_sentences, title, NewsTokenizer(lang, known))
     candidates = [
-        _Candidate(order, text, _bigrams(text))
-        for order, text in enumerate(s for p in paragraph_sentences for s in p)
+        _Candidate(order, text, _bigrams(known.folded(text))) for order, text in enumerate(texts)
     ]
     ratings = _ratings(document, candidates)
     pool = [c for c in candidates if len(c.text) >= _MIN_CHARS[family]] or candidates
-    title_grams = _bigrams(title)
+    title_grams = _bigrams(known.folded(title))
     chosen: list[_Candidate] = []
     used = 0
     while len(chosen) < max_sentences:
-        fitting = [
-            c
-            for c in pool
-            if c not in chosen
-            and (not chosen or used + len(c.text) <= budget)
-            and not _repeats(c, chosen)
-        ]
-        if not fitting:
+        if chosen:  # the budget only shrinks: what does not fit now never will
+            last = chosen[-1].grams
+            pool = [
+                c
+                for c in pool
+                if used + len(c.text) <= budget and _jaccard(c.grams, last) < _NEAR_DUPLICATE
+            ]
+        if not pool:
             break
         # Title bigrams already in the summary count no more: the next sentence should add.
         uncovered = title_grams.difference(*(c.grams for c in chosen))
         best = max(
-            fitting,
+            pool,
             key=lambda c: (
                 len(c.grams & uncovered) / (len(title_grams) or 1) + ratings[c.order],
                 -c.order,
@@ -144,12 +148,33 @@ def _document(
     return ObjectDocumentModel([Paragraph(p) for p in paragraphs])
 
 
+class _FoldedWords:
+    """For sumy's Edmundson methods: our words are folded (NFKC, Simplified, case-folded)
+    already, so there is nothing left to stem or lower-case, and a sentence's rating (how
+    many of its words are significant) can be counted without a call per word."""
+
+    @staticmethod
+    def stem_word(word: str) -> str:
+        return word
+
+    @staticmethod
+    def _rate_sentence(sentence: Sentence, significant_words: frozenset[str]) -> int:
+        return sum(map(significant_words.__contains__, sentence.words))
+
+
+class _TitleMethod(_FoldedWords, EdmundsonTitleMethod):
+    pass
+
+
+class _LocationMethod(_FoldedWords, EdmundsonLocationMethod):
+    pass
+
+
 def _ratings(document: ObjectDocumentModel, candidates: list[_Candidate]) -> dict[int, float]:
     """Rating by candidate order, before title bigram coverage (sumy keys by sentence text)."""
     stop = stop_words()
-    # Words are folded already: `str` as the stemmer spares sumy a second lower-casing.
-    title_rating = EdmundsonTitleMethod(str, stop).rate_sentences(document)
-    location_rating = EdmundsonLocationMethod(str, stop).rate_sentences(
+    title_rating = _TitleMethod(str, stop).rate_sentences(document)
+    location_rating = _LocationMethod(str, stop).rate_sentences(
         document, w_h=0, w_p1=1, w_p2=0, w_s1=1, w_s2=0
     )
     sentences = document.sentences
@@ -167,23 +192,23 @@ def _ratings(document: ObjectDocumentModel, candidates: list[_Candidate]) -> dic
 
 def _recurrence(sentences: Sequence[Sentence], stop: frozenset[str]) -> list[float]:
     """How much of a sentence's vocabulary other sentences share: a cheap centrality."""
-    vocabularies = [{w for w in s.words if w not in stop and len(w) > 1} for s in sentences]
+    vocabularies = [{w for w in set(s.words).difference(stop) if len(w) > 1} for s in sentences]
     spread = Counter(w for vocabulary in vocabularies for w in vocabulary)
     return [sum(spread[w] - 1 for w in v) / (len(v) + 3) for v in vocabularies]
 
 
-def _bigrams(text: str) -> frozenset[str]:
-    """Folded character bigrams without punctuation or spaces."""
-    letters = _NOT_TEXT.sub("", folded(text))
-    return frozenset(letters[i : i + 2] for i in range(len(letters) - 1))
-
-
-def _repeats(candidate: _Candidate, chosen: list[_Candidate]) -> bool:
-    return any(_jaccard(candidate.grams, other.grams) >= _NEAR_DUPLICATE for other in chosen)
+def _bigrams(folded_text: str) -> frozenset[str]:
+    """Character bigrams of folded text, without punctuation or spaces."""
+    letters = _NOT_TEXT.sub("", folded_text)
+    return frozenset(map(add, letters, letters[1:]))
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
+    """Shared bigrams over all bigrams (1 for a sentence and itself, even without any)."""
+    if not (a or b):
+        return 1.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
 
 
 def _balance(sentence: str) -> str:
@@ -201,7 +226,11 @@ def _balance(sentence: str) -> str:
     out: list[str] = []
     stack: list[str] = []
     missing: list[str] = []
-    for ch in sentence:
+    done = 0  # sentence[:done] is dealt with
+    for mark in _MARKS.finditer(sentence):
+        ch, at = mark.group(), mark.start()
+        out.append(sentence[done:at])
+        done = at + 1
         kind = _WIDTH.get(ch, ch)
         if kind in _PAIRS:
             stack.append(ch)
@@ -216,6 +245,7 @@ def _balance(sentence: str) -> str:
             else:
                 missing.append("(" if ch == ")" else wanted)
         out.append(ch)
+    out.append(sentence[done:])
     out.extend(_closer(o) for o in reversed(stack))
     repaired = "".join(reversed(missing)) + "".join(out)
     return repaired if _NOT_TEXT.sub("", repaired) else ""
