@@ -7,8 +7,9 @@ enqueues the alerts, so a crash can neither lose an alert nor send one twice.
 Only articles published in the last `MAX_AGE` alert: the first scan of a month of posts
 must not wake everybody up. A story (near-duplicates, see storage.stories) alerts a chat
 once, whichever outlet or script carries it next; more than `BURST` stories for one chat in
-one cycle go out as one bundled message, not a flood. A single alert carries a "More"
-button that opens the story's full summary (`/article`).
+one cycle go out as one bundled message, not a flood, listing at most `BUNDLE_LIST` of them
+(a source dumping thousands of items must not send dozens of messages). A single alert
+carries a "More" button that opens the story's full summary (`/article`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlite_utils import Database
 from bot.callbacks import encode
 from bot.i18n import t
 from bot.matching import TermIndex
-from bot.render import alert_message
+from bot.render import alert_message, split_messages
 from storage.chats import Chat, active_chats
 from storage.db import to_db_time
 from storage.outbox import Outgoing, enqueue_many, make_payload
@@ -33,6 +34,7 @@ from storage.transaction import write_transaction
 
 MAX_AGE = timedelta(days=2)
 BURST = 3
+BUNDLE_LIST = 10  # stories a bundle lists; the others are counted, with a /search hint
 REPEAT_WINDOW = WINDOW  # a story is not alerted again while it can still gain members
 CURSOR = "alerts.cursor"
 
@@ -135,9 +137,11 @@ def _messages_for(
         ids = tuple(article.id for article, _ in picks)
         terms = dict.fromkeys(shown[term] for _, matched in picks for term in matched)
         digest = hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()[:16]
-        texts = alert_message(
-            [article for article, _ in picks], lang, zone, terms=list(terms), sentences=sentences
-        )
+        listed = [article for article, _ in picks[:BUNDLE_LIST]]
+        texts = alert_message(listed, lang, zone, terms=list(terms), sentences=sentences)
+        if len(picks) > BUNDLE_LIST:
+            rest = len(picks) - BUNDLE_LIST
+            texts = split_messages([*texts, t(lang, "digest.more", count=rest, term=[*terms][0])])
         return outgoing(f"alert:{chat.chat_id}:bundle:{digest}", texts, ids)
     messages = []
     for article, matched in picks:

@@ -218,11 +218,16 @@ def install_jobs(application: Application) -> None:
         raise RuntimeError("the bot's schedule needs python-telegram-bot[job-queue]")
     settings = deps_of(application).settings
     jobs_state(application).scheduled = True
-    job_queue.run_repeating(_drain_job, DRAIN_EVERY, first=0, name="drain", job_kwargs=_JOB_OPTIONS)
+    # The first drain and scan are one-off jobs allowed to run however late: APScheduler
+    # never runs a repeating job at `first=0`, and rounds a `first` that passed before the
+    # scheduler started (a start-up slower than POLL_FIRST) up to a whole interval later.
+    late_is_fine = {"misfire_grace_time": None}
+    job_queue.run_once(_drain_job, 0, name="first drain", job_kwargs=late_is_fine)
+    job_queue.run_once(_poll_job, POLL_FIRST, name="first poll", job_kwargs=late_is_fine)
+    job_queue.run_repeating(_drain_job, DRAIN_EVERY, name="drain", job_kwargs=_JOB_OPTIONS)
     job_queue.run_repeating(
-        _poll_job, settings.poll_interval * 60, first=POLL_FIRST, name="poll",
-        job_kwargs=_JOB_OPTIONS,
-    )  # fmt: skip
+        _poll_job, settings.poll_interval * 60, name="poll", job_kwargs=_JOB_OPTIONS
+    )
     job_queue.run_repeating(
         _digest_job, DIGEST_EVERY, first=_next_minute(), name="digest", job_kwargs=_JOB_OPTIONS
     )

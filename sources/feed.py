@@ -19,7 +19,7 @@ import httpx
 
 from sources.exceptions import FetchError, PostError
 from sources.naming import source_slug
-from sources.post import Post
+from sources.post import Post, is_web_url
 from sources.result import ScanResult
 from sources.spec import redact
 
@@ -27,7 +27,7 @@ MAX_FEED_BYTES = 10 * 1024 * 1024
 FEED_TIMEOUT = 30.0
 USER_AGENT = "newsgist/0.1 (news summary bot; feed reader)"
 _ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5"
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # not [^>]*: quadratic on a title of many '<' and no '>'
 
 
 def scan_feed(
@@ -59,7 +59,10 @@ def scan_feed(
         data, headers = _read_file(location, max_bytes), {}
 
     # bytes given as-is would be taken for a file name: feedparser only ever gets a stream
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    try:
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    except Exception as error:  # hostile bytes reach feedparser bugs (`&#x110000;`: ValueError)
+        raise FetchError(f"{redact(location)} is not a readable feed: {error!r}") from None
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         problem = parsed.get("bozo_exception") or "no RSS or Atom document found"
         raise FetchError(f"{redact(location)} is not a readable feed: {problem}")
@@ -162,7 +165,7 @@ def _entry_post(entry: Any, key: str, source: str, fallback_time: datetime) -> P
         published=published or fallback_time,
         body=body,
         body_format="html",
-        url=link if isinstance(link, str) and link.startswith(("http://", "https://")) else None,
+        url=link if isinstance(link, str) and is_web_url(link) else None,
         tags=tuple(tags),
         author=entry.get("author") or None,
     )

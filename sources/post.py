@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -23,3 +24,13 @@ class Post:
     url: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
     author: str | None = None
+
+
+def is_web_url(text: str) -> bool:
+    """Whether `text` may be a `Post.url`: http(s) with a host, and readable by `urlsplit`
+    (the article id is made from it; `https://]]>/x` makes `urlsplit` raise)."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
