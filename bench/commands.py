@@ -8,7 +8,10 @@ HTTP; a command's latency runs from the user's message being queued to the bot's
 being recorded. Baselines: a bare getMe round trip, and /help (a fixed text: the cost of the
 update's trip through polling, the handlers and sendMessage, without any query).
 
-    .venv/bin/python bench/commands.py [--articles 100000] [--runs 40]
+    .venv/bin/python bench/commands.py [--articles 100000] [--runs 40] [--keep PATH]
+
+With `--keep PATH` the database is built at PATH the first time and reused afterwards (the
+build takes minutes), so a change to a query can be measured again in seconds.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from bot.clock import FakeClock  # noqa: E402
 from bot.fakeapi import FakeTelegram  # noqa: E402
 from newsgist.settings import Secret, Settings  # noqa: E402
 from storage import fts  # noqa: E402
+from storage.articles import count_articles  # noqa: E402
 from storage.db import open_db, to_db_time  # noqa: E402
 from summariser.article import Article  # noqa: E402
 from summariser.fold import fold, fold_term  # noqa: E402
@@ -159,28 +163,39 @@ async def bench(db, db_path: Path, runs: int, terms: list[str], article: str) ->
         )
 
 
+def build(db, db_path: Path, count: int, base_count: int) -> None:
+    """Store `count` variants of `base_count` summarised posts."""
+    print("summarising the base articles ...", flush=True)
+    if CORPUS.is_dir():
+        bases, origin = corpus_articles(base_count), "corpus posts"
+    else:
+        bases, origin = example_articles(base_count), "example posts"
+    bases = [replace(b, published=NOW) for b in bases]
+    start = time.perf_counter()
+    bulk_insert(db, bases, count, random.Random(1))
+    print(
+        f"{count} articles (variants of {len(bases)} {origin}) stored in "
+        f"{time.perf_counter() - start:.0f} s; {db_path.stat().st_size / 1e6:.0f} MB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--bases", type=int, default=400, help="real articles to vary")
     parser.add_argument("--runs", type=int, default=40, help="timed runs per command")
+    parser.add_argument(
+        "--keep", type=Path, help="database file to reuse if it exists, else to build and keep"
+    )
     args = parser.parse_args()
-    rng = random.Random(1)
-    print("summarising the base articles ...", flush=True)
-    if CORPUS.is_dir():
-        bases, origin = corpus_articles(args.bases), "corpus posts"
-    else:
-        bases, origin = example_articles(args.bases), "example posts"
-    bases = [replace(b, published=NOW) for b in bases]
     with tempfile.TemporaryDirectory() as folder:
-        db_path = Path(folder) / "newsgist.db"
-        db = open_db(db_path)
-        start = time.perf_counter()
-        bulk_insert(db, bases, args.articles, rng)
-        print(
-            f"{args.articles} articles (variants of {len(bases)} {origin}) stored in "
-            f"{time.perf_counter() - start:.0f} s; {db_path.stat().st_size / 1e6:.0f} MB"
-        )
+        db_path = args.keep or Path(folder) / "newsgist.db"
+        if db_path.exists():
+            db = open_db(db_path)
+            print(f"reusing {db_path}: {count_articles(db)} articles")
+        else:
+            db = open_db(db_path)
+            build(db, db_path, args.articles, args.bases)
         tag_counts = db.execute(
             "SELECT tag, count(*) FROM article_tags GROUP BY tag ORDER BY 2 DESC LIMIT 40"
         ).fetchall()

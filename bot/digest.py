@@ -20,10 +20,13 @@ and a test holds the two to the same output.
 from __future__ import annotations
 
 import gc
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, reduce
+from itertools import accumulate
+from operator import or_
 from typing import NamedTuple, Protocol
 
 from sqlite_utils import Database
@@ -53,7 +56,7 @@ TOTAL_CAP = 30  # stories shown per digest, about
 _SEPARATOR = "\n\n"  # between items, as render.split_messages joins them
 _PARAMETERS = 500  # story ids per query, under SQLite's limit on parameters
 
-Item = tuple[str, int]  # rendered HTML and its length in UTF-16 units
+Item = tuple[str, int]  # rendered HTML and the room it takes: UTF-16 units and a separator
 Look = tuple[str, str, int]  # language, time zone, summary sentences
 
 
@@ -109,7 +112,9 @@ class _Group(NamedTuple):
     size: int
     layers: tuple[int, ...]
 
-    def places(self, limit: int | None = None) -> list[int]:
+    def places(self, limit: int | None = None) -> Sequence[int]:
+        if len(self.layers) == 1:  # the usual case: no story matches two of the chat's terms
+            return _bit_places(self.layers[0], limit)
         found: list[int] = []
         for layer in self.layers:
             if limit is not None and len(found) >= limit:
@@ -133,8 +138,12 @@ class DigestPool:
         for article in sorted(self.articles.values(), key=lambda a: (a.published, a.id)):
             self._members.setdefault(article.story_id, []).append(article)
         self._orders: dict[str, tuple[list[DigestEntry], dict[str, int]]] = {}
-        self._masks: dict[tuple[str, datetime, str], int] = {}
+        self._ids: dict[str, list[str]] = {}
+        self._bits: dict[tuple[datetime, str], dict[str, int]] = {}
+        self._masks: dict[tuple[datetime, str], dict[str, int]] = {}  # term -> mask
         self._items: dict[Look, dict[int, Item]] = {}
+        self._headings: dict[str, Item] = {}  # a group's title -> its heading
+        self._texts: dict[tuple[str, str, int, str], Item] = {}
 
     @classmethod
     def load(cls, db: Database, since: datetime, until: datetime) -> DigestPool:
@@ -173,34 +182,91 @@ class DigestPool:
             self._orders[language] = (entries, places)
         return self._orders[language]
 
-    def mask(self, term: str, since: datetime, language: str, muted: set[str]) -> int:
-        """The stories new since `since` with an article that matches `term` and is not
-        muted, as bits of their places. Worked out once per term for chats without mutes."""
-        key = (term, since, language)
-        if muted or key not in self._masks:
-            places = self.order(language)[1]
-            stories = {self.articles[i].story_id for i in self.index.ids_for(term) - muted}
-            mask = sum(1 << places[s] for s in stories if self.story_start[s] >= since)
-            if muted:
-                return mask
-            self._masks[key] = mask
-        return self._masks[key]
+    def ids(self, language: str) -> list[str]:
+        """The article shown for each place of `order(language)`, by id."""
+        if language not in self._ids:
+            self._ids[language] = [entry.article.id for entry in self.order(language)[0]]
+        return self._ids[language]
 
-    def items(self, chat: Chat, places: Iterable[int]) -> list[Item]:
-        """The stories at `places` rendered for the chat's look (language, time zone,
-        summary length); each is rendered once per look."""
+    def masks(
+        self, terms: Sequence[str], since: datetime, language: str, muted: set[str]
+    ) -> list[int]:
+        """For each of `terms`, the stories new since `since` with an article that matches
+        it and is not muted, as bits of their places. Worked out once per term, and again
+        for a chat only when one of its mutes hides an article the term matches."""
+        bits = self._bits.get((since, language))
+        if bits is None:
+            bits = self._bits[since, language] = self._story_bits(since, language)
+        known = self._masks.setdefault((since, language), {})
+        found = []
+        for term in terms:
+            matched = self.index.ids_for(term)
+            mask = known.get(term)
+            if mask is None:
+                mask = known[term] = reduce(or_, map(bits.__getitem__, matched), 0)
+            if muted and not matched.isdisjoint(muted):
+                mask = reduce(or_, map(bits.__getitem__, matched - muted), 0)
+            found.append(mask)
+        return found
+
+    def _story_bits(self, since: datetime, language: str) -> dict[str, int]:
+        """Article id -> the bit of its story's place, or 0 for a story that was news
+        before `since`."""
+        places = self.order(language)[1]
+        return {
+            article.id: 1 << places[article.story_id]
+            if self.story_start[article.story_id] >= since
+            else 0
+            for article in self.articles.values()
+        }
+
+    def blocks(
+        self, chat: Chat, groups: Sequence[_Group], cap: int
+    ) -> tuple[list[Item], tuple[str, ...]]:
+        """A chat's digest as items (a group's heading on its first story, a "more" line
+        after a capped group) and the ids of the articles shown. Each story is rendered once
+        per look (language, time zone, summary length), for every chat with that look."""
         look = (chat.language, chat.timezone, chat.summary_sentences)
         rendered = self._items.setdefault(look, {})
-        missing = [place for place in places if place not in rendered]
-        if missing:
-            entries = self.order(chat.language)[0]
-            for place in missing:
+        headings = self._headings
+        items: list[Item] = []
+        shown: list[int] = []
+        for group in groups:
+            places = group.places(cap)
+            try:
+                block = [rendered[place] for place in places]
+            except KeyError:
+                block = self._render(chat, rendered, places)
+            heading = headings.get(group.title)
+            if heading is None:  # as render.digest_messages heads a group
+                text = f"🔹 <b>{escape(group.title)}</b>\n"
+                heading = headings[group.title] = (text, utf16_len(text))
+            block[0] = (heading[0] + block[0][0], heading[1] + block[0][1])
+            if group.size > cap:
+                block.append(self.text("digest.more", chat.language, group.size - cap, group.title))
+            items += block
+            shown += places
+        ids = self.ids(chat.language)
+        return items, tuple([ids[place] for place in shown])
+
+    def text(self, key: str, language: str, count: int, term: str = "") -> Item:
+        """A digest's header or "more" line (`term` is a group's title), made once a pool."""
+        found = self._texts.get((key, language, count, term))
+        if found is None:
+            text = t(language, key, count=count, term=term)
+            found = self._texts[key, language, count, term] = (text, _room(text))
+        return found
+
+    def _render(self, chat: Chat, rendered: dict[int, Item], places: Sequence[int]) -> list[Item]:
+        entries = self.order(chat.language)[0]
+        for place in places:
+            if place not in rendered:
                 entry = entries[place]
                 text = article_item(
                     entry.article, chat.language, chat.zone, also_from=entry.also_from,
                     sentences=chat.summary_sentences,
                 )  # fmt: skip
-                rendered[place] = (text, utf16_len(text))
+                rendered[place] = (text, _room(text))
         return [rendered[place] for place in places]
 
 
@@ -214,13 +280,18 @@ def _groups(
     """Stories per subscription, each under the first of the chat's terms it matches,
     ordered by how many of its terms they match, then newest first."""
     muted = set().union(*(pool.index.ids_for(term) for term in mutes)) if mutes else set()
-    masks = [pool.mask(s.term, since, chat.language, muted) for s in subscriptions]
-    at_least = [-1]  # at_least[k]: the stories that match at least k of the chat's terms
+    masks = pool.masks([s.term for s in subscriptions], since, chat.language, muted)
+    # at_least[k]: the stories that match at least k of the chat's terms, for k up to the
+    # most any story matches (two or three, not five: that bounds the work).
+    at_least = [-1]
     for mask in masks:
-        at_least.append(0)
+        deeper = at_least[-1] & mask
         for k in range(len(at_least) - 1, 0, -1):
             at_least[k] |= at_least[k - 1] & mask
+        if deeper:
+            at_least.append(deeper)
     at_least.append(0)
+    exactly = [at_least[k] & ~at_least[k + 1] for k in range(len(at_least) - 2, 0, -1)]
     placed = 0
     groups = []
     for subscription, mask in zip(subscriptions, masks, strict=True):
@@ -228,8 +299,11 @@ def _groups(
         if not fresh:
             continue
         placed |= fresh
-        layers = (fresh & at_least[k] & ~at_least[k + 1] for k in range(len(masks), 0, -1))
-        groups.append(_Group(subscription.display, fresh.bit_count(), tuple(filter(None, layers))))
+        if fresh & at_least[2]:  # some match more terms than others: those come first
+            layers = tuple(layer for match in exactly if (layer := fresh & match))
+        else:
+            layers = (fresh,)
+        groups.append(_Group(subscription.display, fresh.bit_count(), layers))
     return groups
 
 
@@ -252,41 +326,32 @@ def _render_one(pool: DigestPool, chat: Chat, groups: Sequence[_Group]) -> list[
     )  # fmt: skip
 
 
-def _render_pooled(header: str, items: Sequence[Item]) -> list[str]:
+def _room(text: str) -> int:
+    """What an item takes in a message: its UTF-16 length and the separator before it."""
+    return utf16_len(text) + len(_SEPARATOR)
+
+
+def _render_pooled(header: Item, items: Sequence[Item]) -> list[str]:
     """`split_messages(items, header=header)` for items whose lengths are known; an item
-    too long to fit whole is left to `split_messages`, which shortens it."""
-    head = utf16_len(header)
-    room = LIMIT - head - len(_SEPARATOR)
-    if head > LIMIT // 2 or any(length > room for _, length in items):
-        return split_messages([text for text, _ in items], header=header)
+    too long to fit whole is left to `split_messages`, which shortens it.
+
+    Each message takes as many items as fit: with the running total of the room they take,
+    where each message ends is a binary search, not a walk over the items.
+    """
+    header_text, header_room = header
+    head = header_room - len(_SEPARATOR)  # the header has no separator before it
+    texts, rooms = zip(*items, strict=True)
+    if head > LIMIT // 2 or max(rooms) > LIMIT - head:
+        return split_messages(list(texts), header=header_text)
+    ends = list(accumulate(rooms, initial=0))
     messages: list[str] = []
-    current, used = [header], head
-    for text, length in items:
-        if used + len(_SEPARATOR) + length > LIMIT:  # never with the header alone: room
-            messages.append(_SEPARATOR.join(current))
-            current, used = [], -len(_SEPARATOR)
-        current.append(text)
-        used += len(_SEPARATOR) + length
-    messages.append(_SEPARATOR.join(current))
+    start, used = 0, head  # a message after the first starts with an item, no separator
+    while start < len(texts):
+        stop = bisect_right(ends, LIMIT - used + ends[start]) - 1  # never with no item: room
+        part = texts[start:stop]
+        messages.append(_SEPARATOR.join((header_text, *part) if start == 0 else part))
+        start, used = stop, -len(_SEPARATOR)
     return messages
-
-
-@lru_cache(maxsize=1024)
-def _header(language: str, count: int) -> str:
-    return t(language, "digest.header", count=count)
-
-
-@lru_cache(maxsize=4096)
-def _heading(title: str) -> Item:
-    """A group's heading, as `render.digest_messages` puts it before its first story."""
-    heading = f"🔹 <b>{escape(title)}</b>\n"
-    return heading, utf16_len(heading)
-
-
-@lru_cache(maxsize=4096)
-def _more(language: str, count: int, title: str) -> Item:
-    more = t(language, "digest.more", count=count, term=title)
-    return more, utf16_len(more)
 
 
 def _since(chat: Chat, until: datetime) -> datetime:
@@ -340,6 +405,7 @@ def _plan_all(db: Database, due: Sequence[Chat], now: datetime) -> list[Outgoing
     subscriptions = _followed(db)
     mutes = all_mutes(db)
     pool = DigestPool.load(db, min(_since(chat, now) for chat in due), now)
+    days: dict[str, str] = {}  # time zone -> the local date at `now`: the slot's day
     messages: list[Outgoing] = []
     for chat in due:
         groups = _groups(
@@ -348,23 +414,12 @@ def _plan_all(db: Database, due: Sequence[Chat], now: datetime) -> list[Outgoing
         )[:TOTAL_CAP]  # fmt: skip
         if not groups:
             continue
-        cap = _cap(groups)
-        items: list[Item] = []
-        shown: list[int] = []
-        for group in groups:
-            places = group.places(cap)
-            shown += places
-            block = pool.items(chat, places)
-            heading, length = _heading(group.title)
-            block[0] = (heading + block[0][0], length + block[0][1])
-            if group.size > cap:
-                block.append(_more(chat.language, group.size - cap, group.title))
-            items += block
-        entries = pool.order(chat.language)[0]
-        ids = tuple(entries[place].article.id for place in shown)
-        header = _header(chat.language, sum(group.size for group in groups))
-        local_date = now.astimezone(chat.zone).date().isoformat()  # the slot's day
-        key = f"digest:{chat.chat_id}:{local_date}:{chat.digest_time}"
+        items, ids = pool.blocks(chat, groups, _cap(groups))
+        header = pool.text("digest.header", chat.language, sum(group.size for group in groups))
+        day = days.get(chat.timezone)
+        if day is None:
+            day = days[chat.timezone] = now.astimezone(chat.zone).date().isoformat()
+        key = f"digest:{chat.chat_id}:{day}:{chat.digest_time}"
         messages += [
             Outgoing(chat.chat_id, "digest", f"{key}:{part}", make_payload(text), ids)
             for part, text in enumerate(_render_pooled(header, items))

@@ -224,19 +224,40 @@ def recent_articles(
 
 
 def latest_articles(db: Database, term: str | None = None, limit: int = 10) -> list[StoredArticle]:
-    """The newest articles, or the newest that have `term` as a tag or in title or text."""
+    """The newest articles, or the newest that have `term` as a tag or in title or text.
+
+    When many articles match (a common word), the newest articles are walked until `limit`
+    of them match, which takes a few dozen steps; when few do, a walk would cross the whole
+    table, so those few are found and sorted by date. Counting them first is two index reads.
+    """
     if term is None:
         return _articles(db, "1", [limit], "ORDER BY a.published DESC LIMIT ?")
-    matching = (
-        "SELECT t_a.seq FROM article_tags t JOIN articles t_a ON t_a.id = t.article_id "
-        "WHERE t.tag = :tag"
+    params = {"phrase": fts.term_expression(term), "tag": fold_term(term), "limit": limit}
+    in_text = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :phrase"
+    matches = db.execute("SELECT count(*) FROM article_tags WHERE tag = :tag", params).fetchone()[0]
+    if params["phrase"]:
+        matches += db.execute(f"SELECT count(*) FROM ({in_text})", params).fetchone()[0]
+    articles = db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+    if matches * matches >= limit * articles:  # a walk: about limit * articles / matches steps
+        table = "articles a INDEXED BY articles_recent"
+        where = "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = :tag)"
+        if params["phrase"]:
+            where = f"a.seq IN ({in_text}) OR {where}"
+    else:
+        table = "articles a"
+        matching = (
+            "SELECT t_a.seq FROM article_tags t JOIN articles t_a ON t_a.id = t.article_id "
+            "WHERE t.tag = :tag"
+        )
+        if params["phrase"]:
+            matching += f" UNION {in_text}"
+        where = f"a.seq IN ({matching})"
+    rows = db.query(
+        f"SELECT {ARTICLE_COLUMNS} FROM {table} WHERE {where} "
+        "ORDER BY a.published DESC LIMIT :limit",
+        params,
     )
-    phrase = fts.term_expression(term)
-    if phrase:
-        matching += " UNION SELECT rowid FROM articles_fts WHERE articles_fts MATCH :phrase"
-    where = f"a.seq IN ({matching})"
-    params = {"phrase": phrase, "tag": fold_term(term), "limit": limit}
-    return _articles(db, where, params, "ORDER BY a.published DESC LIMIT :limit")
+    return [stored_article(row) for row in rows]
 
 
 def article_ids_for_tag(db: Database, tag: str) -> list[str]:
@@ -255,10 +276,13 @@ def trending_tags(db: Database, since: datetime, limit: int = 20) -> list[tuple[
     Stories, not articles, so a story re-posted or posted in both scripts counts once; the
     source-name tag every article carries is left out.
     """
+    # The recent articles first (a range of `articles_recent`), then their tags by article:
+    # left to choose, SQLite walks every tag row of every article instead (seconds at 100k).
     rows = db.execute(
-        "SELECT t.tag, count(DISTINCT a.story_id) AS stories FROM articles a "
-        "JOIN article_tags t ON t.article_id = a.id "
-        "WHERE a.published >= ? AND t.tag != lower(a.source) "
+        "WITH a AS MATERIALIZED (SELECT id, story_id, lower(source) AS own FROM articles "
+        "WHERE published >= ?) "
+        "SELECT t.tag, count(DISTINCT a.story_id) AS stories "
+        "FROM a CROSS JOIN article_tags t ON t.article_id = a.id WHERE t.tag != a.own "
         "GROUP BY t.tag ORDER BY stories DESC, t.tag LIMIT ?",
         [to_db_time(since), limit],
     )

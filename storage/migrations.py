@@ -153,7 +153,15 @@ def _v3(db: Database) -> None:
     db.execute("DROP INDEX outbox_chat")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3]
+def _v4(db: Database) -> None:
+    """`articles_recent` replaces `articles_published`: the same order, plus what /tags and
+    /latest ask of each recent article (its id, story and source), so walking the newest
+    articles reads the index alone, not a row of text for each."""
+    db.execute("CREATE INDEX articles_recent ON articles (published, id, story_id, source)")
+    db.execute("DROP INDEX articles_published")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
