@@ -15,12 +15,13 @@ against the ~300 articles of the last day. Measured:
 Articles are real corpus posts summarised by the real pipeline when ../shared is present
 (terms are their commonest keywords); otherwise the example posts, repeated with variations.
 
-    .venv/bin/python bench/digest.py [--chats 10000] [--articles 300] [--sample 300]
+    .venv/bin/python bench/digest.py [--chats 10000] [--articles 300] [--sample 300] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import statistics
 import sys
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.digest import (  # noqa: E402
     DigestPool,
+    _followed,
     _groups,
     build_digest,
     deliver_digests,
@@ -168,6 +170,17 @@ def main() -> None:
             cpu_runs.append(time.process_time() - cpu)
         pooled, pooled_cpu = statistics.median(pooled_runs), statistics.median(cpu_runs)
         with_digest = len({message.chat_id for message in planned})
+        fixed = {  # what plan_digests does once, whatever the number of chats
+            "due chats": (chats_due_for_digest, db, NOW),
+            "subscriptions": (_followed, db),
+            "articles loaded and indexed": (DigestPool.load, db, NOW - timedelta(hours=24), NOW),
+        }
+        gc.disable()  # as plan_digests runs them
+        fixed_seconds = {
+            name: statistics.median(timed(*call)[0] for _ in range(args.runs))
+            for name, call in fixed.items()
+        }
+        gc.enable()
 
         subscriptions, mutes = all_subscriptions(db), all_mutes(db)
         sample = rng.sample(due, min(args.sample, len(due)))
@@ -214,6 +227,10 @@ def main() -> None:
     print(
         f"pooled   plan_digests, all {len(due)} chats: {pooled:7.3f} s "
         f"(median of {args.runs}; {pooled_cpu:.3f} s of CPU)"
+    )
+    print(
+        "  of which once for all: "
+        + ", ".join(f"{name} {seconds:.3f} s" for name, seconds in fixed_seconds.items())
     )
     print(
         f"per chat build_digest x {len(due)}:      {naive:7.3f} s "

@@ -11,10 +11,10 @@ Thousands of chats are due at the same minute (everyone's 08:00), so `plan_diges
 one `DigestPool` for all of them. The articles are loaded and indexed once and each distinct
 term is matched once. Stories are numbered newest first (per language, as the representative
 shown depends on it), so a term's stories are a bit mask and a chat's grouping is a few
-integer operations; a group's rendered block is made once per look (language, time zone,
-summary length) and shared by every chat showing the same stories under the same term.
-`render.digest_messages` gives the same messages one chat at a time; `build_digest` uses it,
-and a test holds the two to the same output.
+integer operations; a story is rendered once per look (language, time zone, summary length)
+for every chat with that look, with its length, so splitting a digest into messages is a
+sum and a binary search. `render.digest_messages` gives the same messages one chat at a
+time; `build_digest` uses it, and a test holds the two to the same output.
 """
 
 from __future__ import annotations
@@ -194,20 +194,27 @@ class DigestPool:
         """For each of `terms`, the stories new since `since` with an article that matches
         it and is not muted, as bits of their places. Worked out once per term, and again
         for a chat only when one of its mutes hides an article the term matches."""
-        bits = self._bits.get((since, language))
-        if bits is None:
-            bits = self._bits[since, language] = self._story_bits(since, language)
-        known = self._masks.setdefault((since, language), {})
-        found = []
-        for term in terms:
-            matched = self.index.ids_for(term)
-            mask = known.get(term)
-            if mask is None:
-                mask = known[term] = reduce(or_, map(bits.__getitem__, matched), 0)
-            if muted and not matched.isdisjoint(muted):
-                mask = reduce(or_, map(bits.__getitem__, matched - muted), 0)
-            found.append(mask)
+        known = self._masks.get((since, language))
+        if known is None:
+            known = self._masks[since, language] = {}
+            self._bits[since, language] = self._story_bits(since, language)
+        found = [
+            known[term] if term in known else self._mask(known, term, since, language)
+            for term in terms
+        ]
+        if muted:
+            bits = self._bits[since, language]
+            for n, term in enumerate(terms):
+                matched = self.index.ids_for(term)
+                if not matched.isdisjoint(muted):
+                    found[n] = reduce(or_, map(bits.__getitem__, matched - muted), 0)
         return found
+
+    def _mask(self, known: dict[str, int], term: str, since: datetime, language: str) -> int:
+        """`term`'s stories for everyone, remembered in `known`."""
+        bits = self._bits[since, language]
+        mask = known[term] = reduce(or_, map(bits.__getitem__, self.index.ids_for(term)), 0)
+        return mask
 
     def _story_bits(self, since: datetime, language: str) -> dict[str, int]:
         """Article id -> the bit of its story's place, or 0 for a story that was news

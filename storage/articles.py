@@ -227,8 +227,10 @@ def latest_articles(db: Database, term: str | None = None, limit: int = 10) -> l
     """The newest articles, or the newest that have `term` as a tag or in title or text.
 
     When many articles match (a common word), the newest articles are walked until `limit`
-    of them match, which takes a few dozen steps; when few do, a walk would cross the whole
-    table, so those few are found and sorted by date. Counting them first is two index reads.
+    of them match: about limit * articles / matches steps, a few dozen. The walk gives up
+    after a few times that (the matches may all be old: last winter's typhoons); then, as
+    when few match, the matches are found and sorted by date. Counting them first takes two
+    index reads.
     """
     if term is None:
         return _articles(db, "1", [limit], "ORDER BY a.published DESC LIMIT ?")
@@ -238,26 +240,34 @@ def latest_articles(db: Database, term: str | None = None, limit: int = 10) -> l
     if params["phrase"]:
         matches += db.execute(f"SELECT count(*) FROM ({in_text})", params).fetchone()[0]
     articles = db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
-    if matches * matches >= limit * articles:  # a walk: about limit * articles / matches steps
-        table = "articles a INDEXED BY articles_recent"
+    if matches and matches * matches >= limit * articles:
+        # The walk stops at `limit` matches or at `floor`, the time of the article so many
+        # steps back; the index alone tells whether an article matches.
+        floor = db.execute(
+            "SELECT published FROM articles INDEXED BY articles_recent "
+            "ORDER BY published DESC LIMIT 1 OFFSET ?",
+            [4 * limit * articles // matches + 100],
+        ).fetchone()
         where = "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = :tag)"
         if params["phrase"]:
             where = f"a.seq IN ({in_text}) OR {where}"
-    else:
-        table = "articles a"
-        matching = (
-            "SELECT t_a.seq FROM article_tags t JOIN articles t_a ON t_a.id = t.article_id "
-            "WHERE t.tag = :tag"
+        rows = list(
+            db.query(
+                f"SELECT {ARTICLE_COLUMNS} FROM articles a INDEXED BY articles_recent "
+                f"WHERE a.published >= :floor AND ({where}) "
+                "ORDER BY a.published DESC LIMIT :limit",
+                {**params, "floor": floor[0] if floor else ""},
+            )
         )
-        if params["phrase"]:
-            matching += f" UNION {in_text}"
-        where = f"a.seq IN ({matching})"
-    rows = db.query(
-        f"SELECT {ARTICLE_COLUMNS} FROM {table} WHERE {where} "
-        "ORDER BY a.published DESC LIMIT :limit",
-        params,
+        if len(rows) == limit:
+            return [stored_article(row) for row in rows]
+    matching = (
+        "SELECT t_a.seq FROM article_tags t JOIN articles t_a ON t_a.id = t.article_id "
+        "WHERE t.tag = :tag"
     )
-    return [stored_article(row) for row in rows]
+    if params["phrase"]:
+        matching += f" UNION {in_text}"
+    return _articles(db, f"a.seq IN ({matching})", params, "ORDER BY a.published DESC LIMIT :limit")
 
 
 def article_ids_for_tag(db: Database, tag: str) -> list[str]:

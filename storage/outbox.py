@@ -107,22 +107,23 @@ def _item(row: Mapping[str, Any]) -> OutboxItem:
     )
 
 
-def _insert(db: Database, message: Outgoing, stamp: str) -> int | None:
-    cursor = db.execute(
-        "INSERT INTO outbox (chat_id, kind, dedupe_key, payload, article_ids, status, "
-        "attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
-        "ON CONFLICT (dedupe_key) DO NOTHING",
-        [
-            message.chat_id,
-            message.kind,
-            message.dedupe_key,
-            json.dumps(dict(message.payload), ensure_ascii=False),
-            json.dumps(list(message.article_ids)),
-            stamp,
-            stamp,
-        ],
+_INSERT = (
+    "INSERT INTO outbox (chat_id, kind, dedupe_key, payload, article_ids, status, attempts, "
+    "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
+    "ON CONFLICT (dedupe_key) DO NOTHING"
+)
+
+
+def _row(message: Outgoing, stamp: str) -> tuple:
+    return (
+        message.chat_id,
+        message.kind,
+        message.dedupe_key,
+        json.dumps(dict(message.payload), ensure_ascii=False),
+        json.dumps(list(message.article_ids)),
+        stamp,
+        stamp,
     )
-    return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
 def enqueue(
@@ -151,7 +152,30 @@ def enqueue_many(db: Database, messages: Iterable[Outgoing], *, now: datetime) -
         _check(message)
     stamp = to_db_time(now)
     with write_transaction(db):
-        return [_insert(db, message, stamp) for message in messages]
+        # One statement for the lot. SQLite numbers new rows after the highest id, in the
+        # order they are inserted, and nobody else writes inside this transaction: the rows
+        # above the old highest id are these messages' rows, in order, less the duplicates.
+        last = db.execute("SELECT coalesce(max(id), 0) FROM outbox").fetchone()[0]
+        db.conn.executemany(_INSERT, (_row(message, stamp) for message in messages))
+        added = db.execute(
+            "SELECT id, dedupe_key FROM outbox WHERE id > ? ORDER BY id", [last]
+        ).fetchall()
+    return _ids_of(messages, added)
+
+
+def _ids_of(messages: list[Outgoing], added: list[tuple[int, str | None]]) -> list[int | None]:
+    """Each message's new row id, None where its dedupe_key was taken (before or by an
+    earlier message of the batch): that message made no row, so the next new row is not its."""
+    ids: list[int | None] = []
+    rows = iter(added)
+    pending = next(rows, None)
+    for message in messages:
+        if pending is not None and pending[1] == message.dedupe_key:
+            ids.append(pending[0])
+            pending = next(rows, None)
+        else:
+            ids.append(None)
+    return ids
 
 
 # Due pending rows of active chats whose chat has nothing in flight and nothing earlier

@@ -7,10 +7,11 @@ the newer comes first, but a much better match still wins.
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import accumulate
 
@@ -28,6 +29,14 @@ RECENCY_DAYS = 7.0
 SNIPPET_CHARS = 80
 SNIPPET_LEAD = 20  # characters shown before the match
 ELLIPSIS = "…"
+# From PRUNE_FROM matches, a page is first made from the matches of the last FIRST_REACH;
+# if some older match could still rank on it (see `_horizon`), again from as far back as
+# needed. Fewer matches are all scored at once: that costs less than two passes.
+PRUNE_FROM = 3000
+FIRST_REACH = timedelta(days=2)
+MAX_REACH_DAYS = 36_525.0  # further back than this, every match is scored
+BM25_K1 = 1.2  # FTS5's bm25 parameters (fts5_aux.c)
+BM25_MIN_IDF = 1e-6
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ def search(
     expression = fts.match_expression(query)
     if expression is None:
         return SearchPage(query, (), 0, offset, limit)
+    moment = now or utc_now()
     filters = ""
     params: dict[str, object] = {
         "match": expression,
@@ -75,7 +85,7 @@ def search(
         "body_weight": BODY_WEIGHT,
         "boost": RECENCY_BOOST,
         "days": RECENCY_DAYS,
-        "now": to_db_time(now or utc_now()),
+        "now": to_db_time(moment),
         "limit": limit,
         "offset": offset,
     }
@@ -85,36 +95,114 @@ def search(
     if source is not None:
         filters += " AND a.source = :source"
         params["source"] = source
-    # bm25 cannot be used beside a window function, so the matches are scored first. bm25
-    # is negative, lower is better; the recency factor makes recent matches more negative.
-    # Only the page's rows are read in full: sorting thousands of texts is what costs.
-    matches = (
-        "WITH m AS MATERIALIZED (SELECT rowid, bm25(articles_fts, :title_weight, :body_weight) "
-        "AS relevance FROM articles_fts WHERE articles_fts MATCH :match) "
-    )
-    joined = f"FROM m JOIN articles a ON a.seq = m.rowid WHERE 1{filters}"
-    rows = list(
-        db.query(
-            f"{matches}, page AS (SELECT a.seq, a.published, count(*) OVER () AS total, "
-            "m.relevance * (1.0 + :boost / (1.0 + max(0.0, julianday(:now) - "
-            "julianday(a.published)) / :days)) AS rank "
-            f"{joined} ORDER BY rank, a.published DESC LIMIT :limit OFFSET :offset) "
-            f"SELECT {ARTICLE_COLUMNS}, page.total, page.rank "
-            "FROM page JOIN articles a ON a.seq = page.seq "
-            "ORDER BY page.rank, page.published DESC",
-            params,
-        )
-    )
-    if rows:
-        total = rows[0]["total"]
-    else:  # a page past the end still reports how many there are
-        total = db.execute(f"{matches} SELECT count(*) {joined}", params).fetchone()[0]
+    total = _count(db, params, filters)
+    if total == 0:
+        return SearchPage(query, (), 0, offset, limit)
+    rows = _rows(db, params, filters, query, total >= PRUNE_FROM, moment)
     targets = fts.query_words(query)
     hits = []
     for row in rows:
         article = stored_article(row)
         hits.append(SearchHit(article, -row["rank"], snippet(article.text, targets)))
     return SearchPage(query, tuple(hits), total, offset, limit)
+
+
+def _rows(
+    db: Database,
+    params: dict[str, object],
+    filters: str,
+    query: str,
+    prune: bool,
+    now: datetime,
+) -> list[dict]:
+    """The page's rows; with `prune`, only the matches that could be on it are scored."""
+    if not prune:
+        return _page(db, params, filters, None)
+    first = now - FIRST_REACH
+    rows = _page(db, params, filters, first)
+    if not rows or len(rows) < params["limit"]:  # too few recent matches: any age may rank
+        return _page(db, params, filters, None)
+    horizon = _horizon(now, rows[-1]["rank"], _score_bound(db, query))
+    if horizon is not None and horizon >= first:
+        return rows
+    return _page(db, params, filters, horizon)
+
+
+def _count(db: Database, params: dict[str, object], filters: str) -> int:
+    """How many articles match. Each index row is an article's (they are written together),
+    so without filters the index alone answers."""
+    if filters:
+        sql = (
+            "SELECT count(*) FROM articles_fts m JOIN articles a ON a.seq = m.rowid "
+            f"WHERE articles_fts MATCH :match{filters}"
+        )
+    else:
+        sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :match"
+    return db.execute(sql, params).fetchone()[0]
+
+
+# bm25 is negative, lower is better; the recency factor makes recent matches more negative.
+# bm25 cannot be used beside a window function, so the matches are scored first. With a
+# horizon, only matches published since it are scored: `+rowid` keeps FTS5 from being
+# handed the list (it would look each one up alone, hundreds of times slower).
+# Only the page's rows are read in full: sorting thousands of texts is what costs.
+_PAGE = """
+WITH m AS MATERIALIZED (
+    SELECT rowid, bm25(articles_fts, :title_weight, :body_weight) AS relevance
+    FROM articles_fts WHERE articles_fts MATCH :match{recent}
+),
+page AS (
+    SELECT a.seq, a.published, m.relevance * (1.0 + :boost / (1.0 + max(0.0,
+        julianday(:now) - julianday(a.published)) / :days)) AS rank
+    FROM m JOIN articles a ON a.seq = m.rowid WHERE 1{filters}
+    ORDER BY rank, a.published DESC LIMIT :limit OFFSET :offset
+)
+SELECT {columns}, page.rank FROM page JOIN articles a ON a.seq = page.seq
+ORDER BY page.rank, page.published DESC
+"""
+_RECENT = " AND +rowid IN (SELECT seq FROM articles WHERE published >= :horizon)"
+
+
+def _page(
+    db: Database, params: dict[str, object], filters: str, horizon: datetime | None
+) -> list[dict]:
+    """The page's rows, ranking only the matches published since `horizon` (if given)."""
+    recent = "" if horizon is None else _RECENT
+    sql = _PAGE.format(recent=recent, filters=filters, columns=ARTICLE_COLUMNS)
+    if horizon is not None:
+        params = {**params, "horizon": to_db_time(horizon)}
+    return list(db.query(sql, params))
+
+
+def _score_bound(db: Database, query: str) -> float:
+    """More than any match of `query` scores (bm25, negated): FTS5 adds, per phrase, its
+    idf times a share of term frequency that stays under k1 + 1, however often it occurs.
+
+    The idf is worked out as FTS5 does, from how many rows the index has (at most the
+    highest seq) and how many have the phrase; a count is cheap next to scoring.
+    """
+    indexed = db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+    idf = 0.0
+    for phrase in filter(None, map(fts.term_expression, fts.query_terms(query))):
+        sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+        hits = db.execute(sql, [phrase]).fetchone()[0]
+        idf += max(math.log((indexed - hits + 0.5) / (hits + 0.5)), BM25_MIN_IDF)
+    return idf * (BM25_K1 + 1.0) * (1.0 + 1e-9)  # the margin covers rounding
+
+
+def _horizon(now: datetime, bar: float, bound: float) -> datetime | None:
+    """The oldest publication time at which a match can still rank as well as `bar`.
+
+    Ranking multiplies the score by 1 + RECENCY_BOOST / (1 + age / RECENCY_DAYS), which
+    falls with age, and no score reaches `bound`: a match older than this cannot rank with
+    `bar`, so it need not be scored at all. A common word's page then comes from the last
+    few days' matches, not all of them. None when matches of any age might.
+    """
+    factor = -bar / bound  # what a match would need to be multiplied by at least
+    if factor <= 1.0:
+        return None
+    days = RECENCY_DAYS * (RECENCY_BOOST / (factor - 1.0) - 1.0)
+    return now - timedelta(days=max(days, 0.0)) if days < MAX_REACH_DAYS else None
 
 
 @lru_cache(maxsize=65536)
