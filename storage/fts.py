@@ -43,9 +43,31 @@ _QUERY_TERM = re.compile(r'"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|(\S+)')
 def index_tokens(folded: str) -> str:
     """The text FTS5 indexes for `folded`: each CJK run as bigrams, other text as it is."""
     parts = _CJK_RUN_SPLIT.split(folded)
-    # Each character with the next one (the last with a space): 安世半 -> 安世 世半 半
-    parts[1::2] = [" " + " ".join(map(add, run, run[1:] + " ")) for run in parts[1::2]]
+    runs = parts[1::2]
+    if runs:  # all runs in one go, each then cut out of the result
+        tokens = _bigram_tokens(" ".join(runs))
+        start = 0
+        for i, run in enumerate(runs):
+            parts[2 * i + 1] = tokens[3 * start : 3 * (start + len(run))]
+            start += len(run) + 1
     return "".join(parts)
+
+
+def _bigram_tokens(text: str) -> str:
+    """Each character of `text` as a space, itself and the character after it (a space after
+    the last one): 安世半 -> " 安世 世半 半 ", the run's tokens.
+
+    Built by interleaving the UTF-32 code units of the text and of the text shifted by one,
+    so no Python object is made per character: indexing thousands of articles otherwise
+    spends much of its Python time here.
+    """
+    this = text.encode("utf-32-le")
+    after = (text[1:] + " ").encode("utf-32-le")
+    out = bytearray(b" \0\0\0" * (3 * len(text)))
+    for k in range(4):  # byte k of every code unit
+        out[4 + k :: 12] = this[k::4]
+        out[8 + k :: 12] = after[k::4]
+    return out.decode("utf-32-le")
 
 
 def query_terms(query: str) -> list[str]:

@@ -77,11 +77,12 @@ def fingerprint(folded_text: str) -> int | None:
     bits = _char_bits(letters)
     chars = [int.from_bytes(bits[j::8], "little") for j in range(8)]  # byte j of each char
     ones = int.from_bytes(b"\x01" * n, "little")  # the lowest bit of n bytes
+    masks = [ones << b for b in range(8)]
     value = 0
     for j in range(8):
         grams = chars[j] ^ (chars[(j - 1) % 8] >> 8) ^ (chars[(j - 2) % 8] >> 16)
-        for b in range(8):
-            if 2 * ((grams >> b) & ones).bit_count() > n:
+        for b, mask in enumerate(masks):
+            if 2 * (grams & mask).bit_count() > n:
                 value |= 1 << (8 * j + b)
     return value - (1 << 64) if value >> 63 else value  # SQLite integers are signed
 

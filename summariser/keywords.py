@@ -24,7 +24,13 @@ from importlib import resources
 
 from summariser.fold import fold, fold_term
 from summariser.sentences import split_sentences
-from summariser.tokenize import SentenceWords, general_rarity, noise_words, stop_words
+from summariser.tokenize import (
+    SentenceWords,
+    general_rarity,
+    in_dictionary,
+    noise_words,
+    stop_words,
+)
 
 IDF_RESOURCE = "idf.txt"
 _TITLE_BOOST = 2.0  # a title word counts as if it appeared this many extra times
@@ -161,7 +167,7 @@ def _split_names(
     at most together, one of the two unknown to its dictionary (each word is looked up once,
     not once per pair it is in)."""
     han = set(_HAN_LINE.findall("\n".join(vocabulary)))  # one regex pass over all words
-    unknown = {w for w in han if general_rarity(w) is None}
+    unknown = set(itertools.filterfalse(in_dictionary, han))
     return Counter(
         {
             (first, second): n
@@ -177,11 +183,11 @@ def _split_names(
 def _glued(word: str) -> bool:
     """A word jieba's dictionary lacks that starts or ends with a function character is a
     fragment the HMM glued together (升約 from 升約0.5%, 日及 from 40日及罰款)."""
-    return (word[0] in _GLUE or word[-1] in _GLUE) and general_rarity(word) is None
+    return (word[0] in _GLUE or word[-1] in _GLUE) and not in_dictionary(word)
 
 
 def _unknown(word: str, table: IdfTable) -> bool:
-    return word not in table.frequencies and general_rarity(word) is None
+    return word not in table.frequencies and not in_dictionary(word)
 
 
 @lru_cache(maxsize=65536)

@@ -44,6 +44,7 @@ _OPENER_OF = {close: open_ for open_, close in _PAIRS.items()}
 _WIDTH = {"(": "（", ")": "）"}
 _MARKS = re.compile("[" + re.escape("".join([*_PAIRS, *_OPENER_OF, *_WIDTH])) + "]")
 _NOT_TEXT = re.compile(r"[\W_]+")
+_TEXT = re.compile(r"[^\W_]")
 # A dateline the cleaner should already have removed: （中央社記者某某台北1日電）,
 # 【共同社東京11月1日電】, （德國之聲中文網）, 吉隆坡報導——, 2025-11-03 10:13, or
 # "WASHINGTON (Reuters) -".
@@ -222,7 +223,7 @@ def _balance(sentence: str) -> str:
     if sentence.count('"') % 2:
         return ""
     if not _MARKS.search(sentence):
-        return sentence if _NOT_TEXT.sub("", sentence) else ""
+        return sentence if _TEXT.search(sentence) else ""
     out: list[str] = []
     stack: list[str] = []
     missing: list[str] = []
@@ -248,7 +249,7 @@ def _balance(sentence: str) -> str:
     out.append(sentence[done:])
     out.extend(_closer(o) for o in reversed(stack))
     repaired = "".join(reversed(missing)) + "".join(out)
-    return repaired if _NOT_TEXT.sub("", repaired) else ""
+    return repaired if _TEXT.search(repaired) else ""
 
 
 def _closer(opener: str) -> str:

@@ -155,15 +155,19 @@ def _word_list(name: str) -> frozenset[str]:
     return frozenset(fold(line) for line in lines if line and not line.startswith("#"))
 
 
+def in_dictionary(word: str) -> bool:
+    """Does jieba's dictionary have the folded word? (Not: a name jieba guessed, or a
+    fragment it glued together.)"""
+    return _rjieba().has_word(word)
+
+
 @lru_cache(maxsize=65536)
 def general_rarity(word: str) -> float | None:
     """How rare a folded word is in everyday Chinese, 0 (as common as 的) to 1, from jieba's
-    dictionary counts; None when the dictionary lacks the word (a name jieba guessed,
-    or a fragment it glued together)."""
-    segmenter = _rjieba()
-    if not segmenter.has_word(word):
+    dictionary counts; None when the dictionary lacks the word (see `in_dictionary`)."""
+    if not in_dictionary(word):
         return None
-    count = segmenter.suggest_freq(word)  # the dictionary count (plus one)
+    count = _rjieba().suggest_freq(word)  # the dictionary count (plus one)
     return max(0.0, 1.0 - math.log(count) / _log_top_count())
 
 
