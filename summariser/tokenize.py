@@ -155,9 +155,10 @@ def _word_list(name: str) -> frozenset[str]:
     return frozenset(fold(line) for line in lines if line and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1 << 18)
 def in_dictionary(word: str) -> bool:
     """Does jieba's dictionary have the folded word? (Not: a name jieba guessed, or a
-    fragment it glued together.)"""
+    fragment it glued together.) Cached: keywords ask about every word of every article."""
     return _rjieba().has_word(word)
 
 
