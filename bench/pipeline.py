@@ -10,7 +10,9 @@ own), one after the other, over the same posts:
 - newsgist: parse the post, clean, detect language, summarise, extract keywords, and store
   every article (with search index and story links) in a fresh SQLite file.
 
-Machines here are shared and noisy: read the ratio, not the absolute figures.
+Machines here are shared and noisy: read the ratio, not the absolute figures. Both wall
+time and CPU time are printed: when another process shares the pinned core, wall time
+counts its turns too, CPU time only the pipeline's own.
 """
 
 from __future__ import annotations
@@ -83,11 +85,11 @@ def child(name: str, posts: Path, limit: int | None) -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     files = _files(posts, limit)
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     done = PIPELINES[name](files)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"posts": done, "seconds": seconds, "peak_mib": peak_kib / 1024}))
+    print(json.dumps({"posts": done, "seconds": seconds, "cpu": cpu, "peak_mib": peak_kib / 1024}))
 
 
 def measure(name: str, posts: Path, limit: int | None) -> dict:
@@ -110,16 +112,20 @@ def main() -> None:
     if not args.posts.is_dir():
         sys.exit(f"no posts folder at {args.posts}; pass --posts PATH")
     results = {name: measure(name, args.posts, args.limit) for name in ("naive", "newsgist")}
-    print(f"{'pipeline':<10} {'posts':>6} {'seconds':>8} {'posts/s':>8} {'peak MiB':>9}")
+    print(
+        f"{'pipeline':<10} {'posts':>6} {'wall s':>8} {'posts/s':>8} {'CPU s':>8} "
+        f"{'posts/CPU s':>11} {'peak MiB':>9}"
+    )
     for name, figures in results.items():
-        rate = figures["posts"] / figures["seconds"]
-        figures["rate"] = rate
         print(
-            f"{name:<10} {figures['posts']:>6} {figures['seconds']:>8.2f} {rate:>8.1f} "
-            f"{figures['peak_mib']:>9.0f}"
+            f"{name:<10} {figures['posts']:>6} {figures['seconds']:>8.2f} "
+            f"{figures['posts'] / figures['seconds']:>8.1f} {figures['cpu']:>8.2f} "
+            f"{figures['posts'] / figures['cpu']:>11.1f} {figures['peak_mib']:>9.0f}"
         )
-    ratio = results["newsgist"]["rate"] / results["naive"]["rate"]
-    print(f"newsgist / naive throughput: {ratio:.2f}x (target: at least 4x)")
+    naive, ours = results["naive"], results["newsgist"]
+    wall = naive["seconds"] / ours["seconds"]  # the same posts: the ratio of rates
+    cpu = naive["cpu"] / ours["cpu"]
+    print(f"newsgist / naive throughput: {wall:.2f}x wall, {cpu:.2f}x CPU (target: at least 4x)")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -41,7 +40,7 @@ _GLUE = frozenset(
     "及约近至未对在了的和与或被把将于为从向也都就又再并而但即则已曾等处是有各每逾超达共令让给以"
 )
 _NOMINAL = ("n", "vn", "eng", "j")  # tag prefixes: nouns, names, verbal nouns, foreign words
-_HAN_LINE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$", re.MULTILINE)
+_HAN_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _TOGETHER = 0.8  # share of a piece's occurrences that must be next to the other piece
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # Credits and datelines name reporters and editors, who are not what a story is about:
@@ -142,14 +141,10 @@ def candidate_counts(
     nominal = set(title_words).union(w for w, tag in tagged if tag.startswith(_NOMINAL))
     # Pairs in order of first occurrence, so that ties in `most_common` stay in text order.
     adjacent = Counter(itertools.chain.from_iterable(map(itertools.pairwise, word_lists)))
-    pairs = _split_names(adjacent, tokens)
+    pairs = _split_names(adjacent)
     for (first, second), together in pairs.most_common():
         alone = max(tokens[first], tokens[second])
-        if (
-            together >= 2
-            and together >= _TOGETHER * alone
-            and min(tokens[first], tokens[second]) >= together
-        ):
+        if together >= _TOGETHER * alone and min(tokens[first], tokens[second]) >= together:
             tokens[first] -= together
             tokens[second] -= together
             tokens[first + second] += together
@@ -160,18 +155,17 @@ def candidate_counts(
     return counts
 
 
-def _split_names(
-    adjacent: Counter[tuple[str, str]], vocabulary: Iterable[str]
-) -> Counter[tuple[str, str]]:
-    """The adjacent pairs that could be one name jieba cut in two: Han characters only, six
-    at most together, one of the two unknown to its dictionary (each word is looked up once,
-    not once per pair it is in)."""
-    han = set(_HAN_LINE.findall("\n".join(vocabulary)))  # one regex pass over all words
+def _split_names(adjacent: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]:
+    """The adjacent pairs that could be one name jieba cut in two: side by side at least
+    twice, Han characters only, six at most together, one of the two unknown to its
+    dictionary. Most pairs occur once, so only the words of the others are looked at."""
+    frequent = [(pair, n) for pair, n in adjacent.items() if n >= 2]
+    han = {w for pair, _ in frequent for w in pair if _HAN_WORD.fullmatch(w)}
     unknown = set(itertools.filterfalse(in_dictionary, han))
     return Counter(
         {
             (first, second): n
-            for (first, second), n in adjacent.items()
+            for (first, second), n in frequent
             if (first in unknown or second in unknown)
             and first in han
             and second in han

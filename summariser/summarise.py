@@ -12,6 +12,7 @@ title bigrams it covered stop counting, so the next pick adds what the summary l
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -193,9 +194,11 @@ def _ratings(document: ObjectDocumentModel, candidates: list[_Candidate]) -> dic
 
 def _recurrence(sentences: Sequence[Sentence], stop: frozenset[str]) -> list[float]:
     """How much of a sentence's vocabulary other sentences share: a cheap centrality."""
-    vocabularies = [{w for w in set(s.words).difference(stop) if len(w) > 1} for s in sentences]
-    spread = Counter(w for vocabulary in vocabularies for w in vocabulary)
-    return [sum(spread[w] - 1 for w in v) / (len(v) + 3) for v in vocabularies]
+    words = [s.words for s in sentences]
+    telling = {w for w in itertools.chain.from_iterable(words) if len(w) > 1}.difference(stop)
+    vocabularies = [telling.intersection(w) for w in words]
+    spread = Counter(itertools.chain.from_iterable(vocabularies))
+    return [(sum(map(spread.__getitem__, v)) - len(v)) / (len(v) + 3) for v in vocabularies]
 
 
 def _bigrams(folded_text: str) -> frozenset[str]:
