@@ -84,6 +84,10 @@ def ingest_source(
     except SourceError as exc:
         report.error = redact(str(exc)) or type(exc).__name__
         log.warning("source %s failed: %s", spec.label, report.error)
+    except Exception as exc:  # a bug reading one source must not stop the others
+        log.exception("could not scan %s", spec.label)
+        report.error = f"internal error: {redact(repr(exc))}"
+    if report.error is not None:
         record_scan(
             db, spec.label, spec.kind, redact(spec.location),
             state=state, counts={}, error=report.error, now=now,

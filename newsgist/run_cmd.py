@@ -26,14 +26,15 @@ _QUIET_LOGGERS = ("httpx", "apscheduler")  # a line per request or job run, even
 
 def configure_logging(settings: Settings, *, verbose: bool = False) -> None:
     """Log at the configured level, never showing the token, with the chatty libraries
-    (a line per HTTP request or job run) held to warnings unless debugging."""
+    (a line per HTTP request or job run) held to warnings unless `verbose` (-v) asks to
+    see them."""
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     level = logging.DEBUG if verbose else getattr(logging, settings.log_level)
     root.setLevel(level)
     for name in _QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+        logging.getLogger(name).setLevel(logging.INFO if verbose else max(level, logging.WARNING))
     if settings.token is not None:
         install_redaction(settings.token)
 

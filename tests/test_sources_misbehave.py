@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from bot.alerts import BUNDLE_LIST, MAX_AGE, deliver_alerts
 from bot.matching import parse_terms
 from bot.render import LIMIT, utf16_len
+from newsgist import ingest as ingest_module
 from newsgist.ingest import ingest
 from sources.spec import SourceSpec, parse_spec
 from storage import sources
@@ -241,3 +242,29 @@ def test_a_feed_dumping_thousands_of_items_is_ingested_and_alerted_as_one_bundle
             f"SELECT min(published) FROM articles WHERE id IN ({', '.join('?' * len(ids))})", ids
         ).fetchone()[0]
         assert oldest >= (NOW - MAX_AGE).isoformat()
+
+
+def test_a_bug_scanning_one_source_is_recorded_and_the_others_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken, fine = tmp_path / "broken", tmp_path / "fine"
+    write_post(broken, "quay", "Quay closed", "The quay is closed for repairs. " * 8, NOW)
+    write_post(fine, "ferry", "Ferry fares frozen", "Ferry fares stay as they are. " * 8, NOW)
+    specs = [parse_spec(str(broken)), parse_spec(str(fine))]
+    real_scan = ingest_module.scan
+
+    def scan_with_a_bug(spec: SourceSpec, *args, **kwargs):
+        if spec.location == str(broken):
+            raise KeyError("a scanner bug")
+        return real_scan(spec, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "scan", scan_with_a_bug)
+    db = open_db(tmp_path / "news.db")
+    report = run_ingest(db, specs, tmp_path / "data")
+
+    assert [s.name for s in report.failed_sources] == [specs[0].label]
+    assert report.sources[1].counts["new"] == 1
+    status = {s.name: s for s in sources.list_sources(db)}
+    assert "internal error" in status[specs[0].label].last_error
+    assert "a scanner bug" in status[specs[0].label].last_error
+    assert status[specs[1].label].last_error is None
