@@ -155,20 +155,7 @@ def _removal_keyboard(action: str, terms: Sequence[Subscription | Mute]) -> Inli
 
 async def unsubscribe(update: Update, context: BotContext) -> None:
     """Stop following topics; without any, show the followed ones as buttons."""
-    chat = await chat_of(update, context)
-    text = argument(update)
-    if text:
-        await remove_terms(update, context, chat, text, mute=False)
-        return
-    followed = subscriptions.list_subscriptions(context.db, chat.chat_id)
-    if not followed:
-        await reply(update, t(chat.language, "list.empty"))
-        return
-    await reply(
-        update,
-        t(chat.language, "unsub.choose"),
-        keyboard=_removal_keyboard("unsubscribe", followed),
-    )
+    await _remove_or_choose(update, context, mute=False)
 
 
 async def mute(update: Update, context: BotContext) -> None:
@@ -179,18 +166,26 @@ async def mute(update: Update, context: BotContext) -> None:
 
 async def unmute(update: Update, context: BotContext) -> None:
     """Unmute words; without any, show the muted ones as buttons."""
+    await _remove_or_choose(update, context, mute=True)
+
+
+async def _remove_or_choose(update: Update, context: BotContext, *, mute: bool) -> None:
+    """Remove the terms given, or offer the chat's followed (or muted) terms as buttons."""
     chat = await chat_of(update, context)
     text = argument(update)
     if text:
-        await remove_terms(update, context, chat, text, mute=True)
+        await remove_terms(update, context, chat, text, mute=mute)
         return
-    muted = subscriptions.list_mutes(context.db, chat.chat_id)
-    if not muted:
-        await reply(update, t(chat.language, "unmute.none"))
+    if mute:
+        terms, action = subscriptions.list_mutes(context.db, chat.chat_id), "unmute"
+        empty, choose = "unmute.none", "unmute.choose"
+    else:
+        terms, action = subscriptions.list_subscriptions(context.db, chat.chat_id), "unsubscribe"
+        empty, choose = "list.empty", "unsub.choose"
+    if not terms:
+        await reply(update, t(chat.language, empty))
         return
-    await reply(
-        update, t(chat.language, "unmute.choose"), keyboard=_removal_keyboard("unmute", muted)
-    )
+    await reply(update, t(chat.language, choose), keyboard=_removal_keyboard(action, terms))
 
 
 def list_view(context: BotContext, chat: Chat) -> tuple[list[str], InlineKeyboardMarkup | None]:
