@@ -34,8 +34,9 @@ ELLIPSIS = "…"
 _TITLE_WORDS = 0.2
 _LOCATION = 0.2
 _RECURRENCE = 0.1
-# Two sentences sharing this share of their character bigrams say the same thing.
-_NEAR_DUPLICATE = 0.5
+# A sentence whose character bigrams are this much in another says nothing new: the same
+# sentence reworded, or a short restatement of part of a longer one.
+_NEAR_DUPLICATE = 0.6
 # Shorter sentences are fragments such as "（完）" or a lone caption.
 _MIN_CHARS = {"zh": 8, "en": 20}
 
@@ -108,7 +109,7 @@ def summarise(
             pool = [
                 c
                 for c in pool
-                if used + len(c.text) <= budget and _jaccard(c.grams, last) < _NEAR_DUPLICATE
+                if used + len(c.text) <= budget and _containment(c.grams, last) < _NEAR_DUPLICATE
             ]
         if not pool:
             break
@@ -207,12 +208,12 @@ def _bigrams(folded_text: str) -> frozenset[str]:
     return frozenset(map(add, letters, letters[1:]))
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """Shared bigrams over all bigrams (1 for a sentence and itself, even without any)."""
-    if not (a or b):
-        return 1.0
-    shared = len(a & b)
-    return shared / (len(a) + len(b) - shared)
+def _containment(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the smaller set of bigrams found in the other (1 for a sentence and
+    itself, even without any)."""
+    if not (a and b):
+        return float(a == b)
+    return len(a & b) / min(len(a), len(b))
 
 
 def _balance(sentence: str) -> str:
