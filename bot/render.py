@@ -17,6 +17,7 @@ from datetime import tzinfo
 from urllib.parse import urlsplit
 
 from bot.i18n import LANGUAGE_NAMES, Markup, escape, join_words, t, term_list
+from bot.script import all_for_reader, for_reader
 from storage.chats import Chat
 from storage.search import SearchPage
 from storage.subscriptions import Mute, Subscription
@@ -179,9 +180,12 @@ def article_detail(article: Article, lang: str, tz: tzinfo, *, limit: int = LIMI
     head = f"{_title(article)}\n<i>{_meta(article, tz, '%Y-%m-%d %H:%M')}</i>\n"
     tail_lines = [""]
     if article.keywords:
-        tail_lines.append(t(lang, "item.keywords", words=join_words(lang, article.keywords)))
+        keywords = join_words(lang, all_for_reader(article.keywords, lang))
+        tail_lines.append(t(lang, "item.keywords", words=keywords))
     if article.tags:
-        tail_lines.append(t(lang, "item.tags", words=join_words(lang, article.tags)))
+        tail_lines.append(
+            t(lang, "item.tags", words=join_words(lang, all_for_reader(article.tags, lang)))
+        )
     if article.url:
         tail_lines.append(_link(article.url, t(lang, "item.read")))
     tail = "\n".join(tail_lines)
@@ -305,7 +309,10 @@ def trending_tags(tags: Sequence[tuple[str, int]], lang: str) -> str:
     """The /tags reply: tags with how many stories carried them, as many as fit one message."""
     if not tags:
         return t(lang, "tags.nothing")
-    lines = [f"{rank}. <b>{escape(tag)}</b> · {count}" for rank, (tag, count) in enumerate(tags, 1)]
+    lines = [
+        f"{rank}. <b>{escape(for_reader(tag, lang))}</b> · {count}"
+        for rank, (tag, count) in enumerate(tags, 1)
+    ]
     return split_messages(lines, header=t(lang, "tags.header"), separator="\n")[0]
 
 

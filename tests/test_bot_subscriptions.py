@@ -91,6 +91,19 @@ async def test_subscribe_without_terms_offers_todays_trending_tags_as_buttons(
     assert len(terms(bot, user)) == 1
 
 
+async def test_trending_buttons_are_in_a_traditional_readers_script(
+    bot: Harness, user: int
+) -> None:
+    [offer] = await bot.send(user, "/subscribe", language_code="zh-hant")
+
+    taiwan = offer.buttons()[0]
+    assert taiwan["text"] == "台灣 · 6"  # stored folded as 台湾
+    answer = await bot.press(user, offer, taiwan["callback_data"])
+
+    assert "台灣" in answer.params["text"]
+    assert terms(bot, user) == [("台湾", "台灣", True)]  # one term for both scripts
+
+
 async def test_unsubscribe_by_name_and_by_button(bot: Harness, user: int) -> None:
     await bot.send(user, "/subscribe 台灣, AI, typhoon", language_code="en")
     text = await bot.reply_text(user, "/unsubscribe 台湾, sport")

@@ -117,8 +117,10 @@ def test_detail_has_summary_keywords_tags_and_link() -> None:
     visible = check_message(article_detail(article, "zh-Hant", TAIPEI))
     assert "cna · 2025-11-01 13:34" in visible
     assert "First sentence. Second sentence. Third sentence." in visible
-    assert "關鍵字：台积电、ai" in visible
-    assert "標籤：cna、半导体" in visible
+    assert "關鍵字：台積電、ai" in visible  # stored folded, shown in the reader's script
+    assert "標籤：cna、半導體" in visible
+    simplified = check_message(article_detail(article, "zh-Hans", TAIPEI))
+    assert "关键词：台积电、ai" in simplified
     assert visible.endswith("閱讀全文")
 
 
@@ -287,6 +289,8 @@ def test_trending_tags_are_ranked_and_escaped() -> None:
     visible = check_message(trending_tags([("台积电", 12), ("<ai>", 3)], "zh-Hans"))
     assert visible.split("\n") == ["🏷 今日热门标签", "1. 台积电 · 12", "2. <ai> · 3"]
     assert check_message(trending_tags([], "en")) == "No trending tags yet today."
+    traditional = check_message(trending_tags([("台积电", 12), ("关税", 4)], "zh-Hant"))
+    assert traditional.split("\n")[1:] == ["1. 台積電 · 12", "2. 關稅 · 4"]
 
 
 def test_settings_screen_in_the_chats_language(tmp_path: Path) -> None:

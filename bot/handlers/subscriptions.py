@@ -19,6 +19,7 @@ from bot.exceptions import TermError
 from bot.i18n import Markup, t, term_list, usage_error
 from bot.matching import MAX_TERM_LENGTH, normalise_term, parse_terms
 from bot.render import plain, subscriptions_list
+from bot.script import for_reader
 from storage import articles, subscriptions
 from storage.chats import Chat
 from storage.subscriptions import DEFAULT_LIMIT, Mute, Subscription
@@ -127,11 +128,13 @@ async def subscribe(update: Update, context: BotContext) -> None:
         await add_terms(update, context, chat, text, mute=False)
         return
     since = context.clock.now() - TRENDING_WINDOW
+    trending = articles.trending_tags(context.db, since, limit=3 * TRENDING_BUTTONS)
+    shown = [(for_reader(tag, chat.language), count) for tag, count in trending]
     buttons = [
         InlineKeyboardButton(
             f"{tag} · {count}", callback_data=callbacks.encode("subscribe", term=tag)
         )
-        for tag, count in articles.trending_tags(context.db, since, limit=3 * TRENDING_BUTTONS)
+        for tag, count in shown
         if callbacks.fits("subscribe", term=tag)
     ][:TRENDING_BUTTONS]
     if not buttons:
