@@ -1,14 +1,24 @@
 """Command latency with a large database: what a user waits for an answer.
 
 100,000 articles are stored (variants of real corpus posts, or of the example posts without
-../shared: each a base article's paragraphs plus one of another's, published over 30 days),
-inserted in bulk the way storage lays them out (rows, tags, the bigram FTS index). Then the
-real Application, with every handler, answers commands sent through the fake Telegram over
-HTTP; a command's latency runs from the user's message being queued to the bot's reply
-being recorded. Baselines: a bare getMe round trip, and /help (a fixed text: the cost of the
-update's trip through polling, the handlers and sendMessage, without any query).
+../shared: each a base article's paragraphs plus one of another's), published over 30 days:
+about 3,300 a day, thirteen times the corpus's 250, so the last day is dense (`--days 400`
+spreads them at the real rate). They are inserted in bulk the way storage lays them out
+(rows, tags, the bigram FTS index). Then the real Application, with every handler, answers
+commands sent through the fake Telegram over HTTP; a command's latency runs from the user's
+message being queued to the bot's reply being recorded. Baselines: a bare getMe round trip,
+and /help (a fixed text: the cost of the update's trip through polling, the handlers and
+sendMessage, without any query).
 
-    .venv/bin/python bench/commands.py [--articles 100000] [--runs 40] [--keep PATH]
+/tags keeps its answer until the database changes or a new minute starts
+(storage/trending.py), so it is measured twice. Warm: asked again with nothing stored in
+between, as between two polls; at the bench's pace of 3 s a command every 20th run starts a
+new minute and counts afresh. Cold: before each run a second connection, as the ingest's,
+stores a new edit of one article published a minute earlier, so every run pays the full
+count, after SQLite dropped its page cache for the other connection's commit. The edited
+article is the same one each time: a kept database grows by one article, once.
+
+    .venv/bin/python bench/commands.py [--articles 100000] [--days 30] [--runs 40] [--keep PATH]
 
 With `--keep PATH` the database is built at PATH the first time and reused afterwards (the
 build takes minutes), so a change to a query can be measured again in seconds.
@@ -18,13 +28,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,14 +44,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from digest import corpus_articles, example_articles  # noqa: E402
-
 from bot.app import build_application  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.fakeapi import FakeTelegram  # noqa: E402
 from newsgist.settings import Secret, Settings  # noqa: E402
 from storage import fts  # noqa: E402
-from storage.articles import count_articles  # noqa: E402
+from storage.articles import count_articles, get_article, save_articles  # noqa: E402
 from storage.db import open_db, to_db_time  # noqa: E402
 from summariser.article import Article  # noqa: E402
 from summariser.fold import fold, fold_term  # noqa: E402
@@ -53,7 +62,7 @@ USER = 777
 BATCH = 5000
 
 
-def bulk_insert(db, bases: list[Article], count: int, rng: random.Random) -> None:
+def bulk_insert(db, bases: list[Article], count: int, days: float, rng: random.Random) -> None:
     """`count` variants of `bases`, written straight into the tables `save_articles` fills."""
     folded = [(fold(b.title), [fold(p) for p in b.text.split("\n\n")]) for b in bases]
     shared = [
@@ -76,7 +85,7 @@ def bulk_insert(db, bases: list[Article], count: int, rng: random.Random) -> Non
             title = f"{base.title} · {seq}"
             extra = bases[other].text.split("\n\n")[0]
             summary, tag_json, keyword_json, terms = shared[n]
-            published = NOW - timedelta(seconds=rng.uniform(0, 30 * 86400))
+            published = NOW - timedelta(seconds=rng.uniform(0, days * 86400))
             rows.append(
                 (seq, identity, base.source, path, None, title, to_db_time(published), base.lang,
                  f"{base.text}\n\n{extra}", summary, tag_json, keyword_json, identity,
@@ -103,18 +112,47 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def measure(runs: int, action: Callable[[], Awaitable[None]]) -> list[float]:
+async def measure(
+    runs: int, action: Callable[[], Awaitable[None]], prepare: Callable[[], None] = lambda: None
+) -> list[float]:
+    """Milliseconds per `action`; `prepare` runs untimed before each."""
+    prepare()
     await action()  # warm up
     times = []
     for _ in range(runs):
+        prepare()
         start = time.perf_counter()
         await action()
         times.append((time.perf_counter() - start) * 1000)
     return times
 
 
+def article_edits(db_path: Path, clock: FakeClock) -> Iterator[None]:
+    """Each step stores a new edit of one article (published a minute before the clock) on a
+    connection of its own, as the ingest does: a change the bot's /tags cache must notice."""
+    ingest_db = open_db(db_path)
+    (first,) = ingest_db.execute("SELECT id FROM articles ORDER BY seq LIMIT 1").fetchone()
+    base = get_article(ingest_db, first)
+    path = "bench-commands/breaking-news"
+    edit = Article(
+        id=article_id(None, base.source, path), source=base.source, path=path, title=base.title,
+        published=NOW, lang=base.lang, text=base.text, summary=base.summary, url=None,
+        tags=base.tags, keywords=base.keywords,
+    )  # fmt: skip
+    try:
+        for n in itertools.count(1):
+            published = clock.now() - timedelta(minutes=1)
+            save_articles(
+                ingest_db, [replace(edit, title=f"{base.title} ({n})", published=published)]
+            )
+            yield
+    finally:
+        ingest_db.close()
+
+
 async def bench(db, db_path: Path, runs: int, terms: list[str], article: str) -> None:
     clock = FakeClock(NOW)
+    edits = article_edits(db_path, clock)
     async with FakeTelegram(token=TOKEN, flood_limits=False) as tg:
         settings = Settings(
             token=Secret(TOKEN), api_base_url=tg.base_url, data_dir=db_path.parent,
@@ -151,8 +189,12 @@ async def bench(db, db_path: Path, runs: int, terms: list[str], article: str) ->
                     "/list",
                 ]
                 for text in cases:
-                    rows.append((text, await measure(runs, lambda text=text: command(text))))
+                    label = "/tags (warm: nothing new)" if text == "/tags" else text
+                    rows.append((label, await measure(runs, lambda text=text: command(text))))
+                cold = await measure(runs, lambda: command("/tags"), lambda: next(edits))
+                rows.append(("/tags (cold: after an ingest)", cold))
             finally:
+                edits.close()
                 await app.updater.stop()
                 await app.stop()
     print(f"{'command':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
@@ -163,8 +205,11 @@ async def bench(db, db_path: Path, runs: int, terms: list[str], article: str) ->
         )
 
 
-def build(db, db_path: Path, count: int, base_count: int) -> None:
+def build(db, db_path: Path, count: int, base_count: int, days: float) -> None:
     """Store `count` variants of `base_count` summarised posts."""
+    # Only a build summarises posts: a kept database is measured without the digest bench.
+    from digest import corpus_articles, example_articles
+
     print("summarising the base articles ...", flush=True)
     if CORPUS.is_dir():
         bases, origin = corpus_articles(base_count), "corpus posts"
@@ -172,7 +217,7 @@ def build(db, db_path: Path, count: int, base_count: int) -> None:
         bases, origin = example_articles(base_count), "example posts"
     bases = [replace(b, published=NOW) for b in bases]
     start = time.perf_counter()
-    bulk_insert(db, bases, count, random.Random(1))
+    bulk_insert(db, bases, count, days, random.Random(1))
     print(
         f"{count} articles (variants of {len(bases)} {origin}) stored in "
         f"{time.perf_counter() - start:.0f} s; {db_path.stat().st_size / 1e6:.0f} MB"
@@ -183,6 +228,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--bases", type=int, default=400, help="real articles to vary")
+    parser.add_argument(
+        "--days", type=float, default=30, help="days the articles are spread over (when built)"
+    )
     parser.add_argument("--runs", type=int, default=40, help="timed runs per command")
     parser.add_argument(
         "--keep", type=Path, help="database file to reuse if it exists, else to build and keep"
@@ -195,7 +243,7 @@ def main() -> None:
             print(f"reusing {db_path}: {count_articles(db)} articles")
         else:
             db = open_db(db_path)
-            build(db, db_path, args.articles, args.bases)
+            build(db, db_path, args.articles, args.bases, args.days)
         tag_counts = db.execute(
             "SELECT tag, count(*) FROM article_tags GROUP BY tag ORDER BY 2 DESC LIMIT 40"
         ).fetchall()

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from storage_builders import make_article
 
 from bot.callbacks import encode
+from bot.context import deps_of
+from bot.handlers.lookup import TRENDING_COUNT, TRENDING_WINDOW
+from storage.articles import save_articles, trending_tags
+from storage.db import open_db
+from storage.trending import window_start
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -143,7 +152,7 @@ async def test_article_shows_the_full_summary_keywords_tags_and_link(
     assert detail.text.startswith("台灣半導體出口十月創新高")
     for sentence in exports.summary:
         assert sentence in detail.text
-    assert "關鍵字：" in detail.text and "標籤：cna、台湾、半导体、出口" in detail.text
+    assert "關鍵字：" in detail.text and "標籤：cna、台灣、半導體、出口" in detail.text
     link = next(e for e in detail.entities if e["type"] == "text_link")
     assert link["url"] == exports.url
 
@@ -162,3 +171,51 @@ async def test_tags_counts_stories_of_the_last_day(bot: Harness, user: int) -> N
     lines = text.splitlines()
     assert lines[:3] == ["🏷 Trending tags today", "1. 台湾 · 6", "2. ai · 3"]
     assert "高雄" not in text  # five days old
+
+
+def ranking(text: str) -> list[tuple[str, int]]:
+    """The (tag, stories) pairs of a /tags reply, in the order shown."""
+    lines = text.splitlines()[1:]
+    found = [re.fullmatch(r"(\d+)\. (.+) · (\d+)", line) for line in lines]
+    assert all(found), lines
+    return [(m[2], int(m[3])) for m in found if m]
+
+
+async def test_tags_follows_what_the_ingest_stores_between_two_asks(
+    bot: Harness, user: int
+) -> None:
+    def counted_afresh() -> list[tuple[str, int]]:
+        since = window_start(bot.clock.now() - TRENDING_WINDOW)
+        return trending_tags(bot.db, since, limit=TRENDING_COUNT)
+
+    def ingest(*stored: Article) -> None:
+        # As bot.jobs does: the ingest writes on a connection of its own.
+        db = open_db(deps_of(bot.app).settings.db_path)
+        try:
+            save_articles(db, stored, now=bot.clock.now())
+        finally:
+            db.close()
+
+    before = await bot.reply_text(user, "/tags", language_code="en")
+    assert ranking(before) == counted_afresh()
+    assert "海底电缆" not in before
+    assert await bot.reply_text(user, "/tags") == before  # nothing new: the same answer
+
+    published = bot.clock.now() - timedelta(hours=1)
+    cables = [
+        make_article(title, text, source=source, published=published, tags=(source, "海底電纜"))
+        for title, text, source in [
+            ("馬祖海底電纜中斷", "馬祖兩條海纜同時中斷。", "cna"),
+            ("台马海缆修复", "工程船抵达马祖。", "zaobao"),
+            ("Matsu cables cut", "Both undersea cables to Matsu failed.", "focus"),
+        ]
+    ]
+    ingest(*cables)
+    after = await bot.reply_text(user, "/tags")
+    assert ("海底电缆", 3) in ranking(after)
+    assert ranking(after) == counted_afresh()
+
+    ingest(replace(cables[2], tags=("focus", "matsu")))  # an edit takes the tag away
+    edited = await bot.reply_text(user, "/tags")
+    assert ("海底电缆", 2) in ranking(edited)
+    assert ranking(edited) == counted_afresh()

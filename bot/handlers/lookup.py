@@ -26,6 +26,7 @@ from bot.render import (
 from storage import articles
 from storage.chats import Chat
 from storage.search import SearchPage, search
+from storage.trending import TrendingCache
 
 from .common import argument, chat_of, notify, redraw, reply
 
@@ -35,6 +36,7 @@ MAX_OFFSET = 9999  # callback data keeps offsets to four digits
 LATEST_COUNT = 8
 TRENDING_WINDOW = timedelta(hours=24)
 TRENDING_COUNT = 30
+TRENDING_CACHE = "lookup.trending"  # bot_data: the TrendingCache of the bot's connection
 LONG_QUERIES = "lookup.queries"  # chat_data: query_ref -> query, for queries too long for a button
 LONG_QUERIES_KEPT = 32
 _ARTICLE_ID = re.compile(r"[0-9a-f]{16}")
@@ -171,7 +173,11 @@ async def press_article(
 
 async def tags(update: Update, context: BotContext) -> None:
     """Today's trending tags, with how many stories carried each."""
+    # Counting takes tens of milliseconds on a busy day: the answer is kept until the
+    # database changes or the next minute starts (`storage.trending`).
     chat = await chat_of(update, context)
-    since = context.clock.now() - TRENDING_WINDOW
-    found = articles.trending_tags(context.db, since, limit=TRENDING_COUNT)
+    cache = context.bot_data.get(TRENDING_CACHE)
+    if cache is None or cache.db is not context.db:  # tests may swap the database
+        cache = context.bot_data[TRENDING_CACHE] = TrendingCache(context.db)
+    found = cache.tags(context.clock.now() - TRENDING_WINDOW, TRENDING_COUNT)
     await reply(update, trending_tags(found, chat.language))
