@@ -7,7 +7,8 @@ version. Never edit a released migration: append a new one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
 
 from sqlite_utils import Database
 
@@ -129,7 +130,20 @@ CREATE INDEX outbox_chat ON outbox (chat_id);
 
 def _v1(db: Database) -> None:
     """Articles, search, stories, sources and failures, chats, subscriptions, outbox."""
-    db.executescript(_V1)
+    for statement in _statements(_V1):
+        db.execute(statement)  # not executescript, which would commit first
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script, each ending where SQLite's own parser ends it."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            yield statement
+            statement = ""
+    if statement.strip():
+        raise StorageError(f"unfinished SQL statement: {statement.strip()[:80]}")
 
 
 def _v2(db: Database) -> None:

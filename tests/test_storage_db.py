@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from storage import migrations
 from storage.db import default_db_path, open_db, resolve_db_path
@@ -113,6 +115,18 @@ def test_failed_migration_leaves_the_database_at_the_previous_version(db, monkey
         migrate(db)
     assert schema_version(db) == SCHEMA_VERSION
     assert "half_done" not in db.table_names()
+
+
+def test_a_first_migration_that_fails_halfway_leaves_an_empty_database(tmp_path):
+    path = tmp_path / "news.db"
+    raw = Database(path)
+    raw.execute("CREATE TABLE outbox (id INTEGER)")  # clashes with the last table v1 makes
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        open_db(path)
+    assert schema_version(raw) == 0
+    assert raw.table_names() == ["outbox"]  # nothing v1 made before the clash is left
+    raw.execute("DROP TABLE outbox")
+    assert schema_version(open_db(path)) == SCHEMA_VERSION  # so a retry can succeed
 
 
 def test_memory_database_is_migrated():
