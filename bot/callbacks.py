@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from bot.exceptions import StaleCallback
 
@@ -22,6 +23,8 @@ MAX_BYTES = 64
 
 _TEXT = r"[^\x00-\x1f\x7f]+"  # no control characters
 _KEY = r"[0-9a-f]{8}"
+_MOMENT = r"[0-9a-f]{1,14}"  # up to the year 4253
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,11 @@ ACTIONS: dict[str, _Action] = {
     "article": _action("a", ("id", r"[0-9a-f]{16}")),
     "settings": _action(
         "c", ("what", "menu|time|tz|lang|len|inst|pause"), ("value", r"[A-Za-z0-9_+/-]{0,40}")
+    ),
+    # a digest's window (`moment_code`s), one of its topics, and how many of the stories it
+    # left out were sent already
+    "digest_more": _action(
+        "d", ("since", _MOMENT), ("until", _MOMENT), ("key", _KEY), ("offset", r"\d{1,4}")
     ),
 }
 _BY_CODE = {action.code: (name, action) for name, action in ACTIONS.items()}
@@ -106,3 +114,13 @@ def term_key(term: str) -> str:
 def query_ref(query: str) -> str:
     """A short stand-in for a search query too long for a button."""
     return hashlib.sha1(query.encode("utf-8")).hexdigest()[:10]
+
+
+def moment_code(moment: datetime) -> str:
+    """A point in time, to the microsecond, in 13 characters: microseconds since 1970 in hex."""
+    return format((moment - _EPOCH) // timedelta(microseconds=1), "x")
+
+
+def moment_of(code: str) -> datetime:
+    """The moment `moment_code` gave `code` for (in UTC)."""
+    return _EPOCH + timedelta(microseconds=int(code, 16))

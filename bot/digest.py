@@ -13,24 +13,32 @@ term is matched once. Stories are numbered newest first (per language, as the re
 shown depends on it), so a term's stories are a bit mask and a chat's grouping is a few
 integer operations; a story is rendered once per look (language, time zone, summary length)
 for every chat with that look, with its length, so splitting a digest into messages is a
-sum and a binary search. `render.digest_messages` gives the same messages one chat at a
-time; `build_digest` uses it, and a test holds the two to the same output.
+sum and a binary search. Time zones that agree on every article's UTC offset (Taipei, Hong
+Kong) share a look. `render.digest_messages` gives the same messages one chat at a time;
+`build_digest` uses it, and a test holds the two to the same output.
+
+A group capped for room gets a "more" button under the digest's last message. Its data
+names the digest's window and the topic (`more_data`); pressed, `more_stories` works the
+group out again from the database and sends what the digest did not show
+(`bot.handlers.digest`), so the button needs nothing kept in memory and outlives restarts.
 """
 
 from __future__ import annotations
 
 import gc
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from functools import lru_cache, reduce
+from functools import reduce
 from itertools import accumulate
 from operator import or_
 from typing import NamedTuple, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from bot.callbacks import encode, moment_code, term_key
 from bot.i18n import escape, t
 from bot.matching import TermIndex
 from bot.render import (
@@ -39,6 +47,7 @@ from bot.render import (
     DigestGroup,
     article_item,
     digest_messages,
+    plain,
     split_messages,
     utf16_len,
 )
@@ -46,17 +55,21 @@ from storage.chats import Chat, chats_due_for_digest
 from storage.db import from_db_time, to_db_time
 from storage.outbox import Outgoing, enqueue_many, make_payload
 from storage.records import ARTICLE_COLUMNS, StoredArticle, stored_article
-from storage.subscriptions import all_mutes
+from storage.subscriptions import all_followed, all_mutes
 from storage.transaction import write_transaction
 
 FIRST_WINDOW = timedelta(hours=24)
 MAX_AGE = timedelta(days=2)
 GROUP_CAP = 10  # stories shown per subscription; the rest are counted, with a search hint
+# and a button that sends them (`more_stories`)
 TOTAL_CAP = 30  # stories shown per digest, about
+MORE_PAGE = 10  # stories a "more" button under a digest sends at a press
+MAX_MORE_OFFSET = 9999  # button data keeps a "more" button's offset to four digits
 _SEPARATOR = "\n\n"  # between items, as render.split_messages joins them
 _PARAMETERS = 500  # story ids per query, under SQLite's limit on parameters
 
 Item = tuple[str, int]  # rendered HTML and the room it takes: UTF-16 units and a separator
+Button = dict[str, str]  # an inline keyboard button as Bot API JSON
 Look = tuple[str, str, int]  # language, time zone, summary sentences
 
 
@@ -70,35 +83,14 @@ class Followed(Protocol):
     def display(self) -> str: ...  # as the chat typed it
 
 
-class _Term(NamedTuple):
-    term: str
-    display: str
-
-
-def _followed(db: Database) -> dict[int, list[_Term]]:
-    """Every chat's terms in `all_subscriptions` order, without building whole
-    `Subscription`s: ten thousand chats' worth is read at every busy digest minute."""
-    found: dict[int, list[_Term]] = {}
-    rows = db.execute(
-        "SELECT chat_id, term, display FROM subscriptions ORDER BY chat_id, created_at, term"
-    )
-    for chat_id, term, display in rows:
-        found.setdefault(chat_id, []).append(_Term(term, display))
-    return found
-
-
-@lru_cache(maxsize=65536)
-def _bit_places(mask: int, limit: int | None) -> tuple[int, ...]:
-    """`_bits`, remembered: the same masks come up for chat after chat."""
-    return tuple(_bits(mask, limit))
-
-
 def _bits(mask: int, limit: int | None = None) -> list[int]:
     """The places of the set bits of `mask`, lowest first (at most `limit` of them)."""
     places = []
-    while mask and (limit is None or len(places) < limit):
+    while mask:
         low = mask & -mask
         places.append(low.bit_length() - 1)
+        if len(places) == limit:
+            break
         mask ^= low
     return places
 
@@ -108,19 +100,34 @@ class _Group(NamedTuple):
     first order, in `layers`: the stories matching the most of the chat's terms first, each
     layer newest first. Only the stories shown are ever listed."""
 
-    title: str
+    term: str  # folded
+    title: str  # as the chat typed it
     size: int
     layers: tuple[int, ...]
 
-    def places(self, limit: int | None = None) -> Sequence[int]:
-        if len(self.layers) == 1:  # the usual case: no story matches two of the chat's terms
-            return _bit_places(self.layers[0], limit)
+    def places(self, limit: int | None = None) -> list[int]:
+        if len(self.layers) == 1:  # no story matches two of the chat's terms
+            return _bits(self.layers[0], limit)
         found: list[int] = []
         for layer in self.layers:
-            if limit is not None and len(found) >= limit:
+            found += _bits(layer, None if limit is None else limit - len(found))
+            if len(found) == limit:
                 break
-            found += _bit_places(layer, None if limit is None else limit - len(found))
         return found
+
+
+class _Layout(NamedTuple):
+    """A chat's digest before it is split into messages (see `DigestPool.layout`)."""
+
+    texts: list[str]
+    rooms: list[int]
+    ids: tuple[str, ...]
+    buttons: list[list[Button]]  # rows of an inline keyboard
+
+
+# The stories of a pool as a look shows them, by place: each rendered item (None until a
+# chat needs it) and its room.
+_Renderings = tuple[list[str | None], list[int]]
 
 
 class DigestPool:
@@ -130,8 +137,14 @@ class DigestPool:
     story that was already news before a chat's window is left out of its digest.
     """
 
-    def __init__(self, articles: Iterable[StoredArticle], story_start: dict[str, datetime]):
+    def __init__(
+        self,
+        articles: Iterable[StoredArticle],
+        story_start: dict[str, datetime],
+        until: datetime,
+    ) -> None:
         self.articles = {article.id: article for article in articles}
+        self.until = until
         self.story_start = story_start
         self.index = TermIndex(self.articles.values())
         self._members: dict[str, list[StoredArticle]] = {}
@@ -141,9 +154,12 @@ class DigestPool:
         self._ids: dict[str, list[str]] = {}
         self._bits: dict[tuple[datetime, str], dict[str, int]] = {}
         self._masks: dict[tuple[datetime, str], dict[str, int]] = {}  # term -> mask
-        self._items: dict[Look, dict[int, Item]] = {}
+        self._looks: dict[Look, _Renderings] = {}
         self._headings: dict[str, Item] = {}  # a group's title -> its heading
-        self._texts: dict[tuple[str, str, int, str], Item] = {}
+        self._renderings: dict[tuple[str, tuple, int], _Renderings] = {}  # see `_look`
+        self._texts: dict[tuple[str, str, int], Item] = {}  # digest headers
+        self._mores: dict[tuple[str, int, str], tuple[str, int, str]] = {}  # see `_more`
+        self._more_data: dict[tuple[str, datetime], str] = {}  # (term, since) -> button data
 
     @classmethod
     def load(cls, db: Database, since: datetime, until: datetime) -> DigestPool:
@@ -163,7 +179,7 @@ class DigestPool:
                 chunk,
             )
             story_start.update((story_id, from_db_time(seen)) for story_id, seen in rows)
-        return cls(articles, story_start)
+        return cls(articles, story_start, until)
 
     def _entry(self, story_id: str, language: str) -> DigestEntry:
         """The story as shown in `language`: its earliest article in that language (else its
@@ -189,26 +205,47 @@ class DigestPool:
         return self._ids[language]
 
     def masks(
-        self, terms: Sequence[str], since: datetime, language: str, muted: set[str]
+        self, terms: Sequence[str], since: datetime, language: str, mutes: Sequence[str]
     ) -> list[int]:
         """For each of `terms`, the stories new since `since` with an article that matches
-        it and is not muted, as bits of their places. Worked out once per term, and again
+        it and none of `mutes`, as bits of their places. Worked out once per term, and again
         for a chat only when one of its mutes hides an article the term matches."""
         known = self._masks.get((since, language))
         if known is None:
             known = self._masks[since, language] = {}
             self._bits[since, language] = self._story_bits(since, language)
-        found = [
-            known[term] if term in known else self._mask(known, term, since, language)
-            for term in terms
-        ]
-        if muted:
-            bits = self._bits[since, language]
-            for n, term in enumerate(terms):
-                matched = self.index.ids_for(term)
-                if not matched.isdisjoint(muted):
-                    found[n] = reduce(or_, map(bits.__getitem__, matched - muted), 0)
+        found = [known.get(term) for term in terms]
+        if None in found:
+            found = [
+                known[term] if term in known else self._mask(known, term, since, language)
+                for term in terms
+            ]
+        if mutes:
+            self._unmute(found, terms, since, language, mutes)
         return found
+
+    def _unmute(
+        self,
+        masks: list[int],
+        terms: Sequence[str],
+        since: datetime,
+        language: str,
+        mutes: Sequence[str],
+    ) -> None:
+        """Take out of `masks` (of `terms`) the stories whose only matching articles are
+        muted: a story stays when another of its articles matches unmuted."""
+        ids_for = self.index.ids_for
+        muted = set().union(*map(ids_for, mutes))
+        hidden = reduce(or_, map(self._bits[since, language].__getitem__, muted), 0)
+        entries = self.order(language)[0]
+        for n, term in enumerate(terms):
+            touched = masks[n] & hidden
+            if touched:
+                matched = ids_for(term)
+                for place in _bits(touched):
+                    members = self._members[entries[place].article.story_id]
+                    if not any(a.id in matched and a.id not in muted for a in members):
+                        masks[n] &= ~(1 << place)
 
     def _mask(self, known: dict[str, int], term: str, since: datetime, language: str) -> int:
         """`term`'s stories for everyone, remembered in `known`."""
@@ -227,67 +264,137 @@ class DigestPool:
             for article in self.articles.values()
         }
 
-    def blocks(
-        self, chat: Chat, groups: Sequence[_Group], cap: int
-    ) -> tuple[list[Item], tuple[str, ...]]:
+    def layout(self, chat: Chat, groups: Sequence[_Group], cap: int, since: datetime) -> _Layout:
         """A chat's digest as items (a group's heading on its first story, a "more" line
-        after a capped group) and the ids of the articles shown. Each story is rendered once
-        per look (language, time zone, summary length), for every chat with that look."""
-        look = (chat.language, chat.timezone, chat.summary_sentences)
-        rendered = self._items.setdefault(look, {})
-        headings = self._headings
-        items: list[Item] = []
-        shown: list[int] = []
-        for group in groups:
-            places = group.places(cap)
-            try:
-                block = [rendered[place] for place in places]
-            except KeyError:
-                block = self._render(chat, rendered, places)
-            heading = headings.get(group.title)
-            if heading is None:  # as render.digest_messages heads a group
-                text = f"🔹 <b>{escape(group.title)}</b>\n"
-                heading = headings[group.title] = (text, utf16_len(text))
-            block[0] = (heading[0] + block[0][0], heading[1] + block[0][1])
-            if group.size > cap:
-                block.append(self.text("digest.more", chat.language, group.size - cap, group.title))
-            items += block
-            shown += places
-        ids = self.ids(chat.language)
-        return items, tuple([ids[place] for place in shown])
+        after a capped group) with the room each takes, the ids of the articles shown, and
+        a "more" button for each capped group.
 
-    def text(self, key: str, language: str, count: int, term: str = "") -> Item:
-        """A digest's header or "more" line (`term` is a group's title), made once a pool."""
-        found = self._texts.get((key, language, count, term))
+        Each story is rendered once per look (see `_look`), for every chat with that look;
+        a chat's items are then mostly looked up by place.
+        """
+        look = self._look(chat)
+        texts_at, rooms_at = look
+        texts: list[str] = []
+        rooms: list[int] = []
+        places: list[int] = []
+        buttons: list[list[Button]] = []
+        for group in groups:
+            shown = group.places(cap)
+            block = [texts_at[place] for place in shown]
+            if None in block:
+                self._render(chat, look, shown)
+                block = [texts_at[place] for place in shown]
+            start = len(rooms)
+            rooms += map(rooms_at.__getitem__, shown)
+            heading, room = self._headings.get(group.title) or self._heading(group.title)
+            block[0] = heading + block[0]
+            rooms[start] += room
+            if group.size > cap:
+                more, room, label = self._mores.get(
+                    (chat.language, group.size - cap, group.title)
+                ) or self._more(chat.language, group.size - cap, group.title)
+                block.append(more)
+                rooms.append(room)
+                data = self._more_data.get((group.term, since)) or self._data(group.term, since)
+                buttons.append([{"text": label, "callback_data": data}])
+            texts += block
+            places += shown
+        ids = self.ids(chat.language)
+        return _Layout(texts, rooms, tuple(map(ids.__getitem__, places)), buttons)
+
+    def _look(self, chat: Chat) -> _Renderings:
+        """The stories as `chat` sees them (see `_Renderings`)."""
+        look = (chat.language, chat.timezone, chat.summary_sentences)
+        found = self._looks.get(look)
         if found is None:
-            text = t(language, key, count=count, term=term)
-            found = self._texts[key, language, count, term] = (text, _room(text))
+            shared = (chat.language, self._clock(chat.zone), chat.summary_sentences)
+            found = self._renderings.get(shared)
+            if found is None:
+                stories = len(self._members)
+                found = self._renderings[shared] = ([None] * stories, [0] * stories)
+            self._looks[look] = found
         return found
 
-    def _render(self, chat: Chat, rendered: dict[int, Item], places: Sequence[int]) -> list[Item]:
+    def _clock(self, zone: ZoneInfo) -> tuple[timedelta | None, ...]:
+        """All a time zone changes in a story as shown: its UTC offset at each article's
+        publication. Zones that agree on all of them (Taipei, Hong Kong) show every story
+        alike, so their chats share the renderings."""
+        articles = self.articles.values()
+        return tuple(article.published.astimezone(zone).utcoffset() for article in articles)
+
+    def _heading(self, title: str) -> Item:
+        """A group's heading, as `render.digest_messages` heads a group, and its length
+        (it goes on the group's first story, made for each chat: kept for all, those copies
+        would take tens of megabytes, and filling memory costs more than making them)."""
+        heading = f"🔹 <b>{escape(title)}</b>\n"
+        found = self._headings[title] = (heading, utf16_len(heading))
+        return found
+
+    def _more(self, language: str, left: int, title: str) -> tuple[str, int, str]:
+        """The line after a group that had `left` stories more than room, with its room,
+        and the label of the button that sends them."""
+        text = t(language, "digest.more", count=left, term=title)
+        more = self._mores[language, left, title] = (
+            text,
+            _room(text),
+            more_label(language, title, left),
+        )
+        return more
+
+    def _data(self, term: str, since: datetime) -> str:
+        """The data of the "more" button of `term`'s group in digests from `since`."""
+        data = self._more_data[term, since] = more_data(
+            term, since=since, until=self.until, offset=0
+        )
+        return data
+
+    def header(self, language: str, count: int) -> Item:
+        """A digest's header, made once a pool."""
+        found = self._texts.get((language, count))
+        if found is None:
+            text = t(language, "digest.header", count=count)
+            found = self._texts[language, count] = (text, _room(text))
+        return found
+
+    def _render(self, chat: Chat, look: _Renderings, places: Sequence[int]) -> None:
+        """Render the stories at `places` that `look` (as `chat` sees them) lacks."""
+        texts_at, rooms_at = look
         entries = self.order(chat.language)[0]
         for place in places:
-            if place not in rendered:
+            if texts_at[place] is None:
                 entry = entries[place]
                 text = article_item(
                     entry.article, chat.language, chat.zone, also_from=entry.also_from,
                     sentences=chat.summary_sentences,
                 )  # fmt: skip
-                rendered[place] = (text, _room(text))
-        return [rendered[place] for place in places]
+                texts_at[place], rooms_at[place] = text, _room(text)
+
+
+def more_data(term: str, *, since: datetime, until: datetime, offset: int) -> str:
+    """The data of a button sending the stories the digest made at `until` (for the window
+    from `since`) left out under subscription `term`, from the `offset`th on."""
+    return encode(
+        "digest_more", since=moment_code(since), until=moment_code(until), key=term_key(term),
+        offset=offset,
+    )  # fmt: skip
+
+
+def more_label(language: str, title: str, left: int) -> str:
+    """The text of such a button: the topic as the chat typed it and how many stories."""
+    return plain(t(language, "digest.more_button", term=title, count=left))
 
 
 def _groups(
     pool: DigestPool,
     chat: Chat,
-    subscriptions: Sequence[Followed],
-    mutes: Iterable[str],
+    followed: Sequence[tuple[str, str]],
+    mutes: Sequence[str],
     since: datetime,
 ) -> list[_Group]:
-    """Stories per subscription, each under the first of the chat's terms it matches,
-    ordered by how many of its terms they match, then newest first."""
-    muted = set().union(*(pool.index.ids_for(term) for term in mutes)) if mutes else set()
-    masks = pool.masks([s.term for s in subscriptions], since, chat.language, muted)
+    """Stories per subscription (`followed`: (term, display) pairs), each under the first
+    of the chat's terms it matches, ordered by how many of its terms they match, then newest
+    first."""
+    masks = pool.masks([term for term, _ in followed], since, chat.language, mutes)
     # at_least[k]: the stories that match at least k of the chat's terms, for k up to the
     # most any story matches (two or three, not five: that bounds the work).
     at_least = [-1]
@@ -301,7 +408,7 @@ def _groups(
     exactly = [at_least[k] & ~at_least[k + 1] for k in range(len(at_least) - 2, 0, -1)]
     placed = 0
     groups = []
-    for subscription, mask in zip(subscriptions, masks, strict=True):
+    for (term, display), mask in zip(followed, masks, strict=True):
         fresh = mask & ~placed
         if not fresh:
             continue
@@ -310,7 +417,7 @@ def _groups(
             layers = tuple(layer for match in exactly if (layer := fresh & match))
         else:
             layers = (fresh,)
-        groups.append(_Group(subscription.display, fresh.bit_count(), layers))
+        groups.append(_Group(term, display, fresh.bit_count(), layers))
     return groups
 
 
@@ -338,19 +445,20 @@ def _room(text: str) -> int:
     return utf16_len(text) + len(_SEPARATOR)
 
 
-def _render_pooled(header: Item, items: Sequence[Item]) -> list[str]:
-    """`split_messages(items, header=header)` for items whose lengths are known; an item
-    too long to fit whole is left to `split_messages`, which shortens it.
+def _render_pooled(header: Item, texts: Sequence[str], rooms: Sequence[int]) -> list[str]:
+    """`split_messages(texts, header=header)` for items whose room is known; an item too
+    long to fit whole is left to `split_messages`, which shortens it.
 
     Each message takes as many items as fit: with the running total of the room they take,
     where each message ends is a binary search, not a walk over the items.
     """
     header_text, header_room = header
     head = header_room - len(_SEPARATOR)  # the header has no separator before it
-    texts, rooms = zip(*items, strict=True)
     if head > LIMIT // 2 or max(rooms) > LIMIT - head:
-        return split_messages(list(texts), header=header_text)
+        return split_messages(texts, header=header_text)
     ends = list(accumulate(rooms, initial=0))
+    if ends[-1] <= LIMIT - head:  # all in one message
+        return [_SEPARATOR.join((header_text, *texts))]
     messages: list[str] = []
     start, used = 0, head  # a message after the first starts with an item, no separator
     while start < len(texts):
@@ -369,7 +477,7 @@ def build_digest(
     db: Database,
     chat: Chat,
     subscriptions: Sequence[Followed],
-    mutes: Iterable[str],
+    mutes: Sequence[str],
     *,
     since: datetime,
     until: datetime,
@@ -377,8 +485,62 @@ def build_digest(
     """One chat's digest of the articles first seen in [since, until), as messages of at
     most 4096 characters split between stories; None when there is nothing new."""
     pool = DigestPool.load(db, since, until)
-    groups = _groups(pool, chat, subscriptions, mutes, since)
+    followed = [(s.term, s.display) for s in subscriptions]
+    groups = _groups(pool, chat, followed, mutes, since)
     return _render_one(pool, chat, groups) if groups else None
+
+
+class MoreStories(NamedTuple):
+    """Stories a digest left out under one topic, as messages (see `more_stories`)."""
+
+    messages: list[str]
+    sent: int  # stories in the messages
+    left: int  # stories left out still after them
+
+
+def more_stories(
+    db: Database,
+    chat: Chat,
+    subscriptions: Sequence[Followed],
+    mutes: Sequence[str],
+    *,
+    term: str,
+    since: datetime,
+    until: datetime,
+    shown: Collection[str],
+    offset: int,
+) -> MoreStories | None:
+    """The stories under subscription `term` in the chat's digest of [since, until) that
+    it did not show (`shown`: article ids), from the `offset`th on: at most `MORE_PAGE`, as
+    the digest renders its items, under a heading. None when there are none.
+
+    Worked out again from the database as the digest was, so it needs nothing remembered
+    of it but its window; the chat's current subscriptions, mutes and settings apply.
+    """
+    pool = DigestPool.load(db, since, until)
+    followed = [(s.term, s.display) for s in subscriptions]
+    group = next((g for g in _groups(pool, chat, followed, mutes, since) if g.term == term), None)
+    if group is None:
+        return None
+    entries = pool.order(chat.language)[0]
+    seen = {pool.articles[i].story_id for i in shown if i in pool.articles}
+    rest = [entries[p] for p in group.places() if entries[p].article.story_id not in seen]
+    page = rest[offset : offset + MORE_PAGE]
+    if not page:
+        return None
+    items = [
+        article_item(
+            entry.article,
+            chat.language,
+            chat.zone,
+            also_from=entry.also_from,
+            sentences=chat.summary_sentences,
+        )
+        for entry in page
+    ]
+    header = t(chat.language, "digest.more_header", term=group.title, count=len(page))
+    left = len(rest) - offset - len(page)
+    return MoreStories(split_messages(items, header=header), len(page), left)
 
 
 def plan_digests(db: Database, now: datetime) -> list[Outgoing]:
@@ -391,12 +553,19 @@ def _collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector: a busy minute builds a few hundred thousand objects
     that all live on (messages, rendered stories), and the collector would walk the whole
     heap again and again for nothing, costing a third of the time. Nothing here makes
-    cycles; collection resumes right after."""
+    cycles; collection resumes right after.
+
+    What was made meanwhile then joins the oldest generation at once (`gc.freeze` then
+    `gc.unfreeze`): resuming would otherwise start with a young collection walking the
+    hundred thousand messages and keyboards just made, a tenth of a second for nothing.
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 
@@ -409,27 +578,36 @@ def _plan(db: Database, due: Sequence[Chat], now: datetime) -> list[Outgoing]:
 
 
 def _plan_all(db: Database, due: Sequence[Chat], now: datetime) -> list[Outgoing]:
-    subscriptions = _followed(db)
+    followed = all_followed(db)
     mutes = all_mutes(db)
     pool = DigestPool.load(db, min(_since(chat, now) for chat in due), now)
     days: dict[str, str] = {}  # time zone -> the local date at `now`: the slot's day
     messages: list[Outgoing] = []
     for chat in due:
+        since = _since(chat, now)
         groups = _groups(
-            pool, chat, subscriptions.get(chat.chat_id, ()), mutes.get(chat.chat_id, ()),
-            _since(chat, now),
-        )[:TOTAL_CAP]  # fmt: skip
+            pool, chat, followed.get(chat.chat_id, ()), mutes.get(chat.chat_id, ()), since
+        )[:TOTAL_CAP]
         if not groups:
             continue
-        items, ids = pool.blocks(chat, groups, _cap(groups))
-        header = pool.text("digest.header", chat.language, sum(group.size for group in groups))
+        layout = pool.layout(chat, groups, _cap(groups), since)
+        header = pool.header(chat.language, sum(group.size for group in groups))
         day = days.get(chat.timezone)
         if day is None:
             day = days[chat.timezone] = now.astimezone(chat.zone).date().isoformat()
         key = f"digest:{chat.chat_id}:{day}:{chat.digest_time}"
+        parts = _render_pooled(header, layout.texts, layout.rooms)
+        last = len(parts) - 1
+        keyboard = {"inline_keyboard": layout.buttons} if layout.buttons else None
         messages += [
-            Outgoing(chat.chat_id, "digest", f"{key}:{part}", make_payload(text), ids)
-            for part, text in enumerate(_render_pooled(header, items))
+            Outgoing(
+                chat.chat_id,
+                "digest",
+                f"{key}:{part}",
+                make_payload(text, reply_markup=keyboard if part == last else None),
+                layout.ids,
+            )
+            for part, text in enumerate(parts)
         ]
     return messages
 

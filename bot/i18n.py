@@ -474,6 +474,32 @@ _TEXTS: dict[str, dict[str, str | Plural]] = {
         ),
     ),
     "button.more": _texts("更多", "更多", "More"),
+    "digest.more_button": _texts(
+        "➕ {term}：再看 {count} 則", "➕ {term}：再看 {count} 条", "➕ {term}: {count} more"
+    ),
+    "digest.more_header": _texts(
+        "🔹 <b>{term}</b>：還有 {count} 則新聞",
+        "🔹 <b>{term}</b>：还有 {count} 条新闻",
+        Plural("🔹 <b>{term}</b>: {count} more story", "🔹 <b>{term}</b>: {count} more stories"),
+    ),
+    "digest.more_none": _texts(
+        "<b>{term}</b> 沒有其他新聞了。",
+        "<b>{term}</b> 没有其他新闻了。",
+        "No more stories about <b>{term}</b>.",
+    ),
+    "digest.more_unfollowed": _texts(
+        "您已經不再關注這個主題了。",
+        "您已经不再关注这个话题了。",
+        "You no longer follow that topic.",
+    ),
+    "digest.more_sent": _texts(
+        "已經傳給您了，請看上面。", "已经发给您了，请看上面。", "Already sent: see above."
+    ),
+    "digest.more_expired": _texts(
+        "這份摘要太舊了，無法再展開；請改用 /search 查詢。",
+        "这份简报太旧了，无法再展开；请改用 /search 查询。",
+        "That digest is too old to open up now: try /search instead.",
+    ),
     "button.next": _texts("下一頁 ›", "下一页 ›", "Next ›"),
     "button.previous": _texts("‹ 上一頁", "‹ 上一页", "‹ Previous"),
     "button.back": _texts("« 返回", "« 返回", "« Back"),

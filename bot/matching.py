@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import add
 
 from bot.exceptions import TermError
 from summariser.article import Article
@@ -28,7 +30,8 @@ _WORD_RANGES = (("0", "9"), ("a", "z"), ("\u00c0", "\u024f"), ("\u0370", "\u04ff
 _WORD = "".join(f"{low}-{high}" for low, high in _WORD_RANGES)
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ebef"
 _TOKENS = re.compile(f"[{_WORD}]+|[{_CJK}]+")
-_IS_CJK = re.compile(f"[{_CJK}]")
+_WORDS = re.compile(f"[{_WORD}]+")
+_CJK_RUNS = re.compile(f"[{_CJK}]+")
 
 _SEPARATORS = re.compile(r"[,，、;；\n]+")
 _QUOTES = "\"'`“”‘’「」『』《》〈〉"
@@ -138,12 +141,9 @@ def is_muted(article: Article | FoldedArticle, mutes: Iterable[str]) -> bool:
 
 def _keys(text: str) -> set[str]:
     """Index keys of folded text: whole Latin words and CJK bigrams."""
-    keys = set()
-    for token in _TOKENS.findall(text):
-        if _IS_CJK.match(token):
-            keys.update(token[i : i + 2] for i in range(len(token) - 1))
-        else:
-            keys.add(token)
+    keys = set(_WORDS.findall(text))
+    for run in _CJK_RUNS.findall(text):
+        keys.update(map(add, run, run[1:]))  # each character and the next
     return keys
 
 
@@ -161,14 +161,22 @@ class TermIndex:
 
     def __init__(self, articles: Iterable[Article | FoldedArticle]) -> None:
         self.articles = {a.id: a for a in map(_folded, articles)}
-        self._labels: dict[str, set[str]] = {}
-        self._postings: dict[str, set[str]] = {}
+        self._labels: defaultdict[str, set[str]] = defaultdict(set)
         for article in self.articles.values():
             for label in article.labels:
-                self._labels.setdefault(label, set()).add(article.id)
-            for key in _keys(article.text):
-                self._postings.setdefault(key, set()).add(article.id)
+                self._labels[label].add(article.id)
+        self._keys = [(article.id, _keys(article.text)) for article in self.articles.values()]
+        self._postings: dict[str, set[str]] = {}
         self._answers: dict[str, frozenset[str]] = {}
+
+    def _posting(self, key: str) -> set[str]:
+        """Ids of the articles with index key `key`, found the first time a term needs it:
+        a digest's few hundred articles have a hundred thousand keys, its terms need a few
+        hundred of them."""
+        found = self._postings.get(key)
+        if found is None:
+            found = self._postings[key] = {i for i, keys in self._keys if key in keys}
+        return found
 
     def ids_for(self, folded_term: str) -> frozenset[str]:
         """Ids of the articles that `folded_term` matches."""
@@ -180,9 +188,9 @@ class TermIndex:
     def _work_out(self, term: str) -> frozenset[str]:
         keys = _term_keys(term)
         if keys == [term]:  # one Latin word or two CJK characters: the index is exact
-            found = self._postings.get(term, set())
+            found = self._posting(term)
         else:
-            postings = sorted((self._postings.get(key, set()) for key in keys), key=len)
+            postings = sorted(map(self._posting, keys), key=len)
             candidates = set.intersection(*postings) if postings else set(self.articles)
             occurs = _finder(term)
             found = {i for i in candidates if occurs(self.articles[i].text)}

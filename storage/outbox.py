@@ -312,6 +312,18 @@ def get_item(db: Database, outbox_id: int) -> OutboxItem | None:
     return _item(rows[0]) if rows else None
 
 
+def digest_articles(db: Database, chat_id: int, made_at: datetime) -> set[str] | None:
+    """The ids of the articles the chat's digest made at `made_at` showed, in all its
+    messages; None if the outbox has no such digest (never made, or long forgotten)."""
+    rows = db.execute(
+        "SELECT article_ids FROM outbox WHERE chat_id = ? AND kind = 'digest' AND created_at = ?",
+        [chat_id, to_db_time(made_at)],
+    ).fetchall()
+    if not rows:
+        return None
+    return {article_id for (ids,) in rows for article_id in json.loads(ids)}
+
+
 def _count(db: Database, where: str, params: list[Any]) -> int:
     return db.execute(f"SELECT COUNT(*) FROM outbox WHERE {where}", params).fetchone()[0]
 

@@ -64,6 +64,12 @@ EXAMPLES = {
     "unsubscribe": {"key": term_key("台湾")},
     "unmute": {"key": term_key("sport")},
     "instant": {"key": term_key("ai"), "on": "0"},
+    "digest_more": {
+        "since": "6440f7ea3c240",
+        "until": "6440f9b5bdd00",
+        "key": term_key("台湾"),
+        "offset": "10",
+    },
     "page": {"offset": "5", "query": "颱風 停班: a:b"},
     "page_ref": {"offset": "10", "ref": "0123456789"},
     "article": {"id": "317e4d9dfde92dcc"},

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -12,8 +14,10 @@ import pytest
 from jobs_support import T0, add_chat, follow, hours, mute_words, news, outbox_items, store
 from sqlite_utils import Database
 
+from bot.callbacks import decode, moment_code, term_key
 from bot.digest import GROUP_CAP, build_digest, deliver_digests, plan_digests
 from bot.fakeapi import parse_html, utf16_len
+from bot.matching import normalise_term
 from storage.chats import get_chat
 from storage.db import open_db
 from storage.subscriptions import all_mutes, all_subscriptions
@@ -119,6 +123,30 @@ def test_a_story_known_before_the_window_is_not_news_again(db: Database, alice: 
     assert deliver_digests(db, now=T0) == 0
 
 
+def test_a_mute_hides_a_story_only_where_every_matching_version_is_muted(
+    db: Database, alice: int
+) -> None:
+    mute_words(db, ALICE, "football")
+    text = "typhoon " + " ".join(f"w{n}" for n in range(80))
+    store(
+        db,
+        news("Typhoon hits the coast", seed=1, text=text, source="dw", published=T0 - hours(5)),
+        news("Typhoon stops football", seed=2, text=text, source="wire", published=T0 - hours(4)),
+        news(
+            "Typhoon and football", seed=3, mentions=["typhoon football"], published=T0 - hours(3)
+        ),
+        now=T0 - hours(1),
+    )
+
+    deliver_digests(db, now=T0)
+
+    [text_sent] = digest_texts(db)
+    assert "Typhoon hits the coast" in text_sent  # its other version is muted, this one not
+    assert "also from: wire" in text_sent
+    assert "Typhoon and football" not in text_sent  # its only version is muted
+    assert "1 story" in text_sent
+
+
 def test_stories_are_grouped_by_subscription_most_relevant_first(db: Database, alice: int) -> None:
     mute_words(db, ALICE, "football")
     store(
@@ -154,10 +182,19 @@ def test_a_busy_topic_is_capped_with_a_pointer_to_the_rest(db: Database, alice: 
 
     deliver_digests(db, now=T0)
 
-    joined = "".join(digest_texts(db))
+    items = outbox_items(db, "digest")
+    joined = "".join(item.payload["text"] for item in items)
     shown = [a for a in many if f"{a.title}</a>" in joined]
     assert [a.title for a in shown] == [a.title for a in many[:GROUP_CAP]]  # newest first
     assert "…and 4 more: <code>/search typhoon</code>" in joined
+    assert all("reply_markup" not in item.payload for item in items[:-1])  # under the end
+    [[button]] = items[-1].payload["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "➕ typhoon: 4 more"
+    fields = decode(button["callback_data"]).fields  # the digest's window, and the topic
+    assert fields == {
+        "since": moment_code(T0 - timedelta(hours=24)), "until": moment_code(T0),
+        "key": term_key("typhoon"), "offset": "0",
+    }  # fmt: skip
 
 
 def test_a_long_digest_is_split_between_stories(db: Database) -> None:
@@ -223,8 +260,14 @@ def test_one_pool_for_everyone_gives_what_each_chat_would_get_alone(db: Database
     planned = plan_digests(db, T0)
 
     by_chat: dict[int, list[str]] = {}
+    buttons: dict[int, list[tuple[str, int]]] = {}
     for message in planned:
         by_chat.setdefault(message.chat_id, []).append(message.payload["text"])
+        for [button] in message.payload.get("reply_markup", {}).get("inline_keyboard", []):
+            count = int(re.search(r"\d+", button["text"]).group())
+            buttons.setdefault(message.chat_id, []).append(
+                (decode(button["callback_data"]).fields["key"], count)
+            )
     alone = {}
     for chat_id in range(1, 61):
         chat = get_chat(db, chat_id)
@@ -239,3 +282,15 @@ def test_one_pool_for_everyone_gives_what_each_chat_would_get_alone(db: Database
     assert by_chat == alone
     assert len(alone) > 15
     assert any(len(texts) > 2 for texts in alone.values())  # long digests were split
+    # a "more" button for each group the digest capped, as its "…and N more" lines say
+    capped = {
+        chat_id: [
+            (term_key(normalise_term(html.unescape(term))), int(count))
+            for count, term in re.findall(
+                r"…\D*(\d+)[^<]*<code>/search (.*?)</code>", "".join(texts)
+            )
+        ]
+        for chat_id, texts in alone.items()
+    }
+    assert buttons == {chat_id: found for chat_id, found in capped.items() if found}
+    assert len(buttons) > 10

@@ -12,7 +12,7 @@ from bot.exceptions import StaleCallback
 from bot.i18n import t
 from storage.chats import Chat
 
-from . import lookup, settings, subscriptions
+from . import digest, lookup, settings, subscriptions
 from .common import chat_of, notify
 
 Press = Callable[[Update, BotContext, Chat, dict[str, str]], Awaitable[None]]
@@ -26,6 +26,7 @@ PRESSES: dict[str, Press] = {
     "page_ref": lookup.press_page,
     "article": lookup.press_article,
     "settings": settings.press_settings,
+    "digest_more": digest.press_more,
 }
 
 
