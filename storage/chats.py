@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from storage import outbox
 from storage.db import from_db_time, to_db_time
+from storage.exceptions import InvalidValueError
 from storage.transaction import write_transaction
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def parse_clock(text: str) -> str:
     """Normalise a time of day ("7:30", "0730", "07：30" -> "07:30"); ValueError otherwise."""
     match = _CLOCK.fullmatch(text.strip())
     if match is None:
-        raise ValueError(f"{text!r} is not a time of day as HH:MM (24-hour)")
+        raise InvalidValueError(f"{text!r} is not a time of day as HH:MM (24-hour)")
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
@@ -68,7 +69,7 @@ def parse_timezone(text: str) -> str:
         name = f"Etc/GMT{sign}{hours}" if hours else "Etc/UTC"
     found = _zone_names().get(name.lower().replace(" ", "_"))
     if found is None:
-        raise ValueError(f"{text!r} is not a known time zone (use a name like Asia/Taipei)")
+        raise InvalidValueError(f"{text!r} is not a known time zone (use a name like Asia/Taipei)")
     return found
 
 
@@ -145,9 +146,9 @@ def _chat(row: Sequence) -> Chat:
 def _column_value(name: str, value: object) -> object:
     """Check one setting and turn it into its column value; ValueError names what is wrong."""
     if name == "language" and value not in LANGUAGES:
-        raise ValueError(f"language {value!r} is not one of {', '.join(LANGUAGES)}")
+        raise InvalidValueError(f"language {value!r} is not one of {', '.join(LANGUAGES)}")
     if name == "type" and value not in CHAT_TYPES:
-        raise ValueError(f"chat type {value!r} is not one of {', '.join(CHAT_TYPES)}")
+        raise InvalidValueError(f"chat type {value!r} is not one of {', '.join(CHAT_TYPES)}")
     if name == "timezone":
         return parse_timezone(str(value))
     if name == "digest_time":
@@ -155,10 +156,10 @@ def _column_value(name: str, value: object) -> object:
     if name == "summary_sentences" and (
         type(value) is not int or not 1 <= value <= MAX_SUMMARY_SENTENCES
     ):
-        raise ValueError(f"summary length {value!r} is not 1 to {MAX_SUMMARY_SENTENCES}")
+        raise InvalidValueError(f"summary length {value!r} is not 1 to {MAX_SUMMARY_SENTENCES}")
     if name in ("instant", "paused"):
         if not isinstance(value, bool):
-            raise ValueError(f"{name} must be True or False, not {value!r}")
+            raise InvalidValueError(f"{name} must be True or False, not {value!r}")
         return int(value)
     if name == "last_digest_at":
         return None if value is None else to_db_time(value)
@@ -234,7 +235,7 @@ def update_chat(db: Database, chat_id: int, **fields: object) -> Chat:
     """Change some settings of a chat; ValueError for an unknown field, a bad value or chat."""
     unknown = set(fields) - set(_SETTABLE)
     if unknown:
-        raise ValueError(f"not a chat setting: {', '.join(sorted(unknown))}")
+        raise InvalidValueError(f"not a chat setting: {', '.join(sorted(unknown))}")
     values = {name: _column_value(name, value) for name, value in fields.items()}
     if values:
         assignments = ", ".join(f"{name} = ?" for name in values)
@@ -244,7 +245,7 @@ def update_chat(db: Database, chat_id: int, **fields: object) -> Chat:
             )
     chat = get_chat(db, chat_id)
     if chat is None:
-        raise ValueError(f"no chat {chat_id}")
+        raise InvalidValueError(f"no chat {chat_id}")
     return chat
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from storage.exceptions import InvalidValueError
 from storage.migrations import migrate
 
 DB_FILENAME = "newsgist.db"
@@ -77,7 +78,7 @@ def open_db(path: str | Path) -> Database:
 def to_db_time(moment: datetime) -> str:
     """ISO-8601 in UTC: sorts as text in time order. Naive datetimes are a bug: ValueError."""
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment!r}: storage needs timezone-aware times")
+        raise InvalidValueError(f"naive datetime {moment!r}: storage needs timezone-aware times")
     return moment.astimezone(UTC).isoformat()
 
 

@@ -15,3 +15,8 @@ class SchemaTooNewError(StorageError):
         )
         self.found = found
         self.known = known
+
+
+class InvalidValueError(StorageError, ValueError):
+    """A value storage will not keep (an unknown time zone, a naive time…); the message
+    says what is wrong. A `ValueError` too, so callers checking input may catch either."""

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from storage.db import from_db_time, to_db_time
+from storage.exceptions import InvalidValueError
 from storage.transaction import write_transaction
 
 KINDS = ("alert", "digest", "reply")
@@ -79,10 +80,10 @@ def make_payload(
 
 def _check(message: Outgoing) -> None:
     if message.kind not in KINDS:
-        raise ValueError(f"outbox kind {message.kind!r} is not one of {', '.join(KINDS)}")
+        raise InvalidValueError(f"outbox kind {message.kind!r} is not one of {', '.join(KINDS)}")
     text = message.payload.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"outbox payload for chat {message.chat_id} has no text")
+        raise InvalidValueError(f"outbox payload for chat {message.chat_id} has no text")
 
 
 def _moment(text: str | None) -> datetime | None:

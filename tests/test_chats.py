@@ -24,6 +24,7 @@ from storage.chats import (
     update_chat,
 )
 from storage.db import open_db
+from storage.exceptions import StorageError
 from storage.subscriptions import (
     all_mutes,
     all_subscriptions,
@@ -150,7 +151,7 @@ def test_unknown_chat_is_none(db: Database) -> None:
 )
 def test_update_chat_refuses_bad_values(db: Database, field: str, value: object) -> None:
     before = new_chat(db, 1)
-    with pytest.raises(ValueError):
+    with pytest.raises(StorageError):  # also a ValueError, for code checking input
         update_chat(db, 1, **{field: value})
     assert get_chat(db, 1) == before
 
