@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database
+from storage_builders import make_article
 
 from bot.matching import parse_terms
 from storage.articles import save_articles
@@ -19,7 +20,6 @@ from storage.chats import Chat, ensure_chat, update_chat
 from storage.outbox import OutboxItem, get_item
 from storage.subscriptions import mute, subscribe
 from summariser.article import Article
-from summariser.ids import article_id
 
 # 08:00 in Taipei; the corpus period, so nothing depends on the day the tests run.
 T0 = datetime(2025, 11, 20, 0, 0, tzinfo=UTC)
@@ -45,21 +45,15 @@ def news(
     text: str | None = None,
 ) -> Article:
     """An article whose text is random words (from `seed`) plus the words in `mentions`."""
-    body = text if text is not None else f"{' '.join(mentions)} {words(seed)}."
-    path = f"{published:%Y-%m-%d}-{source}-{seed}.html"
-    url = f"https://{source}.example.com/{seed}"
-    return Article(
-        id=article_id(url, source, path),
+    return make_article(
+        title,
+        text if text is not None else f"{' '.join(mentions)} {words(seed)}.",
         source=source,
-        path=path,
-        title=title,
+        path=f"{published:%Y-%m-%d}-{source}-{seed}.html",
+        url=f"https://{source}.example.com/{seed}",
         published=published,
         lang=lang,
-        text=body,
         summary=(f"Summary sentence {seed}.",),
-        url=url,
-        tags=(),
-        keywords=(),
     )
 
 
