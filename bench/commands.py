@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bot.app import build_application  # noqa: E402
+from bot.app import build_application, polling  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.fakeapi import FakeTelegram  # noqa: E402
 from newsgist.settings import Secret, Settings  # noqa: E402
@@ -159,9 +159,7 @@ async def bench(db, db_path: Path, runs: int, terms: list[str], article: str) ->
             db_path=db_path, timezone="Asia/Taipei",
         )  # fmt: skip
         app = build_application(settings, db, clock=clock, install_jobs=False)
-        async with app:
-            await app.start()
-            await app.updater.start_polling(poll_interval=0, timeout=10)
+        async with polling(app, timeout=10):
             try:
 
                 async def command(text: str) -> None:
@@ -195,8 +193,6 @@ async def bench(db, db_path: Path, runs: int, terms: list[str], article: str) ->
                 rows.append(("/tags (cold: after an ingest)", cold))
             finally:
                 edits.close()
-                await app.updater.stop()
-                await app.stop()
     print(f"{'command':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for label, times in rows:
         print(

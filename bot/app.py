@@ -8,6 +8,8 @@ link previews off.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 from sqlite_utils import Database
@@ -104,3 +106,19 @@ def build_application(
 
         schedule(application)
     return application
+
+
+@asynccontextmanager
+async def polling(application: Application, *, timeout: int = 1) -> AsyncIterator[Application]:
+    """The bot initialised, its menus set, started and long-polling, as `run_polling` has it,
+    and stopped on the way out: for `newsgist chat`, the tests and the benchmarks, which
+    need the event loop themselves while the bot runs."""
+    async with application:
+        await application.post_init(application)
+        await application.start()
+        await application.updater.start_polling(poll_interval=0, timeout=timeout)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()

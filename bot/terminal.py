@@ -31,7 +31,7 @@ from typing import Any, TextIO
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import build_application, polling
 from bot.clock import SystemClock
 from bot.examples import example_posts
 from bot.fakeapi import Call, FakeTelegram
@@ -285,15 +285,8 @@ async def run_session(
                 examples = copy_examples(data_dir / "examples", SystemClock().now())
                 local = replace(local, sources=(f"examples={examples}",))
             app = build_application(local, db, install_jobs=script is None)
-            async with app:
-                await app.post_init(app)
-                await app.start()
-                await app.updater.start_polling(poll_interval=0, timeout=1)
-                try:
-                    await _talk(Session(tg, app, transcript, language_code), script)
-                finally:
-                    await app.updater.stop()
-                    await app.stop()
+            async with polling(app):
+                await _talk(Session(tg, app, transcript, language_code), script)
         finally:
             db.close()
     return 0

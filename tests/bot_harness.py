@@ -19,7 +19,7 @@ import pytest
 import pytest_asyncio
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import build_application, polling
 from bot.clock import FakeClock
 from bot.fakeapi import Call, FakeTelegram, StoredMessage
 from newsgist.settings import Secret, Settings
@@ -156,15 +156,8 @@ async def running_bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         patch.setenv("PTB_TIMEDELTA", "true")  # RetryAfter as a timedelta, no warning
         async with FakeTelegram(token=TOKEN, flood_limits=False) as tg:
             app = build_application(bot_settings(tg, data_dir), db, clock=clock, install_jobs=False)
-            async with app:
-                await app.post_init(app)  # as run_polling does between initialize and start
-                await app.start()
-                await app.updater.start_polling(poll_interval=0, timeout=1)
-                try:
-                    yield Harness(tg, app, db, clock)
-                finally:
-                    await app.updater.stop()
-                    await app.stop()
+            async with polling(app):
+                yield Harness(tg, app, db, clock)
     db.close()
 
 

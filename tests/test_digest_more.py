@@ -16,7 +16,7 @@ from bot_harness import TOKEN, Harness, bot_settings
 from jobs_support import hours, news, store
 from sqlite_utils import Database
 
-from bot.app import build_application
+from bot.app import build_application, polling
 from bot.callbacks import MAX_BYTES, decode, encode, moment_code, term_key
 from bot.clock import FakeClock
 from bot.digest import GROUP_CAP, MORE_PAGE
@@ -58,15 +58,8 @@ async def running(world: World) -> AsyncIterator[Harness]:
     app = build_application(
         bot_settings(world.tg, world.data_dir), world.db, clock=world.clock, install_jobs=False
     )
-    async with app:
-        await app.post_init(app)
-        await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        try:
-            yield Harness(world.tg, app, world.db, world.clock)
-        finally:
-            await app.updater.stop()
-            await app.stop()
+    async with polling(app):
+        yield Harness(world.tg, app, world.db, world.clock)
     calls = [c for c in world.tg.calls()[mark:] if c.method != "getUpdates"]  # not ours
     assert [f"{c.method}: {c.error}" for c in calls if not c.ok] == []
     for call in calls:

@@ -17,7 +17,7 @@ from bot_harness import Harness
 from jobs_support import T0, add_chat, follow, hours, write_post
 from sqlite_utils import Database
 
-from bot.app import build_application
+from bot.app import build_application, polling
 from bot.clock import FakeClock
 from bot.fakeapi import FakeTelegram, StoredMessage
 from bot.jobs import (
@@ -125,14 +125,8 @@ async def started(
         if prepare is not None:
             prepare(db, tg, posts)
         app = build_application(settings, db, clock=clock, install_jobs=install_jobs)
-        async with app:
-            await app.start()
-            await app.updater.start_polling(poll_interval=0, timeout=1)
-            try:
-                yield Running(Harness(tg, app, db, clock), posts)
-            finally:
-                await app.updater.stop()
-                await app.stop()
+        async with polling(app):
+            yield Running(Harness(tg, app, db, clock), posts)
         db.close()
 
 

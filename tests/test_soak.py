@@ -23,7 +23,7 @@ import pytest
 import pytest_asyncio
 from bot_harness import TOKEN, Harness, bot_settings
 
-from bot.app import build_application
+from bot.app import build_application, polling
 from bot.clock import SystemClock
 from bot.context import deps_of
 from bot.fakeapi import FakeTelegram
@@ -86,14 +86,8 @@ async def soak_bot(tmp_path: Path) -> AsyncIterator[Harness]:
     async with FakeTelegram(token=TOKEN, flood_limits=False) as tg:
         settings = dataclasses.replace(bot_settings(tg, tmp_path), sources=(str(folder),))
         app = build_application(settings, db, clock=clock, install_jobs=False)
-        async with app:
-            await app.start()
-            await app.updater.start_polling(poll_interval=0, timeout=1)
-            try:
-                yield Harness(tg, app, db, clock)  # type: ignore[arg-type]
-            finally:
-                await app.updater.stop()
-                await app.stop()
+        async with polling(app):
+            yield Harness(tg, app, db, clock)  # type: ignore[arg-type]
     db.close()
 
 
