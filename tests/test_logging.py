@@ -40,9 +40,7 @@ def _settings(tmp_path: Path) -> Settings:
 
 
 @pytest.mark.usefixtures("restore_logging")
-def test_request_lines_are_hidden_at_info(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_request_lines_are_hidden_at_info(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     configure_logging(_settings(tmp_path))
     _request_bot_api()
     assert not [r for r in caplog.records if r.name == "httpx"]
