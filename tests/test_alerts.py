@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from jobs_support import T0, add_chat, follow, hours, mute_words, news, outbox_items, store
@@ -12,17 +10,9 @@ from sqlite_utils import Database
 
 from bot import alerts
 from bot.alerts import BURST, deliver_alerts, plan_alerts, read_cursor
-from storage.db import open_db
 
 ALICE, BOB = 1001, 1002
 NOW = T0 + hours(1)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_db(tmp_path / "newsgist.db")
-    yield database
-    database.close()
 
 
 @pytest.fixture

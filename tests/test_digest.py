@@ -5,10 +5,8 @@ from __future__ import annotations
 import html
 import random
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from jobs_support import T0, add_chat, follow, hours, mute_words, news, outbox_items, store
@@ -19,19 +17,11 @@ from bot.digest import GROUP_CAP, build_digest, deliver_digests, plan_digests
 from bot.fakeapi import parse_html, utf16_len
 from bot.matching import normalise_term
 from storage.chats import get_chat
-from storage.db import open_db
 from storage.subscriptions import all_mutes, all_subscriptions
 
 ALICE = 1001
 TAIPEI = "Asia/Taipei"  # T0 is 08:00 there
 MINUTE = timedelta(minutes=1)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_db(tmp_path / "newsgist.db")
-    yield database
-    database.close()
 
 
 @pytest.fixture
