@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fixtures.crash.scenario import bot_environment
 from jobs_support import follow, write_post
 
 from bot.fakeapi import Call, FakeTelegram
@@ -36,20 +37,12 @@ def tg() -> Iterator[FakeTelegram]:
 
 
 def environment(tg: FakeTelegram, tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("NEWSGIST_", "TELEGRAM_"))
-    }
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=tg.base_url,
-        NEWSGIST_DB=str(tmp_path / "data" / "newsgist.db"),
-        NEWSGIST_SOURCES=str(tmp_path / "posts"),
-        NEWSGIST_LOG_LEVEL="INFO",
+    """A user's environment for `newsgist run`, watching `tmp_path/posts`."""
+    return {
+        **bot_environment(tg, tmp_path, "INFO", token=TOKEN),
+        "NEWSGIST_SOURCES": str(tmp_path / "posts"),
         **extra,
-    )
-    return env
+    }
 
 
 def prepare(tmp_path: Path, tg: FakeTelegram) -> None:
