@@ -362,12 +362,16 @@ class DigestPool:
         entries = self.order(chat.language)[0]
         for place in places:
             if texts_at[place] is None:
-                entry = entries[place]
-                text = article_item(
-                    entry.article, chat.language, chat.zone, also_from=entry.also_from,
-                    sentences=chat.summary_sentences,
-                )  # fmt: skip
+                text = _item(entries[place], chat)
                 texts_at[place], rooms_at[place] = text, _room(text)
+
+
+def _item(entry: DigestEntry, chat: Chat) -> str:
+    """A story as a digest item for `chat`, naming the other outlets that carried it."""
+    return article_item(
+        entry.article, chat.language, chat.zone, also_from=entry.also_from,
+        sentences=chat.summary_sentences,
+    )  # fmt: skip
 
 
 def more_data(term: str, *, since: datetime, until: datetime, offset: int) -> str:
@@ -484,10 +488,22 @@ def build_digest(
 ) -> list[str] | None:
     """One chat's digest of the articles first seen in [since, until), as messages of at
     most 4096 characters split between stories; None when there is nothing new."""
+    pool, groups = _chat_groups(db, chat, subscriptions, mutes, since, until)
+    return _render_one(pool, chat, groups) if groups else None
+
+
+def _chat_groups(
+    db: Database,
+    chat: Chat,
+    subscriptions: Sequence[Followed],
+    mutes: Sequence[str],
+    since: datetime,
+    until: datetime,
+) -> tuple[DigestPool, list[_Group]]:
+    """One chat's digest groups, from a pool of just [since, until)."""
     pool = DigestPool.load(db, since, until)
     followed = [(s.term, s.display) for s in subscriptions]
-    groups = _groups(pool, chat, followed, mutes, since)
-    return _render_one(pool, chat, groups) if groups else None
+    return pool, _groups(pool, chat, followed, mutes, since)
 
 
 class MoreStories(NamedTuple):
@@ -517,9 +533,8 @@ def more_stories(
     Worked out again from the database as the digest was, so it needs nothing remembered
     of it but its window; the chat's current subscriptions, mutes and settings apply.
     """
-    pool = DigestPool.load(db, since, until)
-    followed = [(s.term, s.display) for s in subscriptions]
-    group = next((g for g in _groups(pool, chat, followed, mutes, since) if g.term == term), None)
+    pool, groups = _chat_groups(db, chat, subscriptions, mutes, since, until)
+    group = next((g for g in groups if g.term == term), None)
     if group is None:
         return None
     entries = pool.order(chat.language)[0]
@@ -528,16 +543,7 @@ def more_stories(
     page = rest[offset : offset + MORE_PAGE]
     if not page:
         return None
-    items = [
-        article_item(
-            entry.article,
-            chat.language,
-            chat.zone,
-            also_from=entry.also_from,
-            sentences=chat.summary_sentences,
-        )
-        for entry in page
-    ]
+    items = [_item(entry, chat) for entry in page]
     header = t(chat.language, "digest.more_header", term=group.title, count=len(page))
     left = len(rest) - offset - len(page)
     return MoreStories(split_messages(items, header=header), len(page), left)
