@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
+import numpy as np
 from sqlite_utils import Database
 
 from storage.db import to_db_time
@@ -45,46 +46,56 @@ _BANDS = 8
 _MASK64 = (1 << 64) - 1
 
 
-# 64 fixed pseudo-random bits per character seen so far (BLAKE2b: the same in every run), by
-# code point, as the 8 Latin-1 characters of their bytes: `str.translate` then maps a whole
-# text at C speed (it must not meet a character it lacks, which is slow).
-_CHAR_BITS: dict[int, str] = {}
-_SEEN: set[str] = set()
+# 64 fixed pseudo-random bits per character (BLAKE2b of its UTF-8: the same in every run)
+# and whether it is a letter or digit (what `[^\W_]` matches), by code point, filled in as
+# characters are first met. Zeroed arrays are only given memory where they are written.
+_CODE_POINTS = 0x110000
+_CHAR_BITS = np.zeros(_CODE_POINTS, dtype=np.uint64)
+_IS_LETTER = np.zeros(_CODE_POINTS, dtype=bool)
+_KNOWN = np.zeros(_CODE_POINTS, dtype=bool)
+# Row v: the 8 bits of the byte value v, lowest first.
+_BYTE_BITS = np.unpackbits(
+    np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little"
+).astype(np.int64)
+_BYTE_SLOTS = np.arange(8, dtype=np.intp) * 256  # byte j of a hash counts in slot 256 j + v
 
 
-def _char_bits(letters: str) -> bytes:
-    """The bits of every character of `letters`, concatenated."""
-    for char in set(letters).difference(_SEEN):
+def _learn(codes: np.ndarray) -> None:
+    """Fill in the characters of `codes` not met before."""
+    unseen = codes[~_KNOWN[codes]]
+    for code in np.unique(unseen).tolist() if unseen.size else ():
+        char = chr(code)
         digest = hashlib.blake2b(char.encode("utf-8"), digest_size=8).digest()
-        _CHAR_BITS[ord(char)] = digest.decode("latin-1")
-        _SEEN.add(char)
-    return letters.translate(_CHAR_BITS).encode("latin-1")
+        _CHAR_BITS[code] = int.from_bytes(digest, "little")
+        _IS_LETTER[code] = char.isalnum()
+        _KNOWN[code] = True
+
+
+def _rotate(hashes: np.ndarray, bits: int) -> np.ndarray:
+    return (hashes << np.uint64(bits)) | (hashes >> np.uint64(64 - bits))
 
 
 def fingerprint(folded_text: str) -> int | None:
     """SimHash of the text's letters (3-grams, counted with repeats), as a signed 64-bit int.
 
-    A 3-gram's hash is byte-wise its first character's bits, the second's rotated by one
-    byte and the third's by two. Each byte position of all 3-grams at once is one big
-    integer (byte i for 3-gram i), made of shifted byte positions of the characters, and
-    each of its bits is counted with one AND and one popcount: far faster than a Python loop
-    over the 3-grams, which matters when thousands of articles are saved at once.
+    A 3-gram's hash is its first character's bits, XOR the second's rotated left by one
+    byte and the third's by two. The text is handled as arrays of code points and hashes
+    (numpy): a Python loop over the 3-grams would dominate saving thousands of articles.
+    A bit of the result is set when more than half of the 3-grams have it; the bits are
+    counted through a histogram of each hash byte's values.
     """
-    letters = _NON_LETTERS.sub("", folded_text)
+    codes = np.frombuffer(folded_text.encode("utf-32-le"), dtype=np.uint32)
+    _learn(codes)
+    letters = codes[_IS_LETTER[codes]]
     if len(letters) < MIN_LETTERS:
         return None
-    n = len(letters) - 2
-    bits = _char_bits(letters)
-    chars = [int.from_bytes(bits[j::8], "little") for j in range(8)]  # byte j of each char
-    ones = int.from_bytes(b"\x01" * n, "little")  # the lowest bit of n bytes
-    masks = [ones << b for b in range(8)]
-    value = 0
-    for j in range(8):
-        grams = chars[j] ^ (chars[(j - 1) % 8] >> 8) ^ (chars[(j - 2) % 8] >> 16)
-        for b, mask in enumerate(masks):
-            if 2 * (grams & mask).bit_count() > n:
-                value |= 1 << (8 * j + b)
-    return value - (1 << 64) if value >> 63 else value  # SQLite integers are signed
+    chars = _CHAR_BITS[letters]
+    grams = chars[:-2] ^ _rotate(chars[1:-1], 8) ^ _rotate(chars[2:], 16)
+    slots = grams.view(np.uint8).reshape(-1, 8) + _BYTE_SLOTS
+    histogram = np.bincount(slots.ravel(), minlength=8 * 256).reshape(8, 256)
+    ones = (histogram @ _BYTE_BITS).ravel()  # [8 j + b]: 3-grams with bit b of byte j set
+    majority = np.packbits(2 * ones > len(grams), bitorder="little")
+    return int(majority.view(np.int64)[0])  # SQLite integers are signed
 
 
 def distance(a: int, b: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -137,3 +138,39 @@ def test_fingerprint_is_stable_and_ignores_spacing_and_script():
     unrelated = fingerprint(fold(STORIES["security"].text))
     assert distance(simplified, traditional) < distance(simplified, unrelated)
     assert -(2**63) <= simplified < 2**63  # fits an SQLite INTEGER
+
+
+def reference_fingerprint(folded_text: str) -> int | None:
+    """The SimHash as documented, one 3-gram at a time: fingerprints are stored, so any
+    faster way of computing them must give exactly these values or old stories stop
+    matching new articles."""
+    letters = [c for c in folded_text if c.isalnum()]
+    if len(letters) < 50:
+        return None
+
+    def bits(char: str) -> int:
+        return int.from_bytes(hashlib.blake2b(char.encode(), digest_size=8).digest(), "little")
+
+    def rotate(value: int, by: int) -> int:
+        return ((value << by) | (value >> (64 - by))) & (2**64 - 1)
+
+    grams = [
+        bits(a) ^ rotate(bits(b), 8) ^ rotate(bits(c), 16)
+        for a, b, c in zip(letters, letters[1:], letters[2:], strict=False)
+    ]
+    value = sum(1 << k for k in range(64) if 2 * sum(g >> k & 1 for g in grams) > len(grams))
+    return value - 2**64 if value >> 63 else value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        STORIES["trade"].text,
+        STORIES["trade_hant"].text,
+        "Ｇ7峰會_2025：日圓、歐元與美元；𠀀𠁀𠂀 (astral) ٣٤٥ digits, café au lait " * 3,
+        "x" * 49,
+        "y" * 50,
+    ],
+)
+def test_fingerprint_is_the_documented_simhash(text):
+    assert fingerprint(fold(text)) == reference_fingerprint(fold(text))
