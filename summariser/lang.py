@@ -2,9 +2,12 @@
 
 Chinese is recognised by its share of Han characters; the script by asking OpenCC which
 characters each conversion would change: characters that t2s rewrites exist only in
-Traditional text, characters that s2t rewrites only in Simplified text. Whole-text
-conversion (not character by character) keeps OpenCC's phrase rules, so a Simplified
-"著名" is not mistaken for Traditional "著". English is Latin script carrying common
+Traditional text, characters that s2t rewrites only in Simplified text. The t2s side
+converts the text whole (not character by character) to keep OpenCC's phrase rules, so a
+Simplified "著名" is not mistaken for Traditional "著". The s2t side, the slower
+conversion, asks once per character and remembers; its phrase rules only matter for a
+few characters per text (后 and 里 stay in the Traditional 皇后 and 公里), so the whole
+text is converted only when the two counts are that close. English is Latin script carrying common
 English function words; Japanese (kana), Korean (hangul) and other languages are "other".
 """
 
@@ -22,6 +25,9 @@ SAMPLE_CHARS = 1_000
 # Han characters whose script is compared: in Traditional text about one in four changes
 # under t2s, so a few hundred give a clear majority; converting more only costs time.
 SCRIPT_SAMPLE_CHARS = 300
+# Counts of Traditional-only and Simplified-only characters this close are decided by
+# converting the text whole, with OpenCC's phrase rules (see the module docstring).
+CLOSE_CALL = 10
 # Share of kana among Han plus kana above which the text is Japanese.
 KANA_SHARE = 0.15
 # Share of words that must be in Latin script, and of those that must be English function
@@ -84,8 +90,25 @@ def _chinese_script(text: str) -> str:
     A text made only of characters both scripts share is reported as Simplified.
     """
     traditional_only = _changed(text, _converter("t2s"))
-    simplified_only = _changed(text, _converter("s2t"))
+    simplified_only = _simplified_only(text)
+    if abs(traditional_only - simplified_only) <= CLOSE_CALL:  # let the phrase rules decide
+        simplified_only = _changed(text, _converter("s2t"))
     return "zh-Hant" if traditional_only > simplified_only else "zh-Hans"
+
+
+# Characters asked about so far, and those of them that s2t rewrites.
+_ASKED: set[str] = {"\n"}
+_SIMPLIFIED_ONLY: set[str] = set()
+
+
+def _simplified_only(text: str) -> int:
+    """How many characters of `text` s2t rewrites, each asked of OpenCC on its own once."""
+    new = sorted(set(text).difference(_ASKED))
+    if new:
+        converted = _converter("s2t").convert("\n".join(new)).split("\n")
+        _SIMPLIFIED_ONLY.update(c for c, s in zip(new, converted, strict=True) if c != s)
+        _ASKED.update(new)
+    return sum(map(_SIMPLIFIED_ONLY.__contains__, text))
 
 
 def _changed(text: str, converter: opencc.OpenCC) -> int:

@@ -56,6 +56,13 @@ def test_simplified_text_with_characters_both_scripts_write_alike_stays_simplifi
     assert detect_language(text) == "zh-Hans"
 
 
+def test_traditional_phrases_that_keep_a_simplified_looking_character_stay_traditional() -> None:
+    # 里 alone would become 裏, but 公里 is a Traditional phrase too: a close call, which
+    # OpenCC's phrase rules decide.
+    assert detect_language("深層地震：深度超過300公里至700公里") == "zh-Hant"
+    assert detect_language("皇后鎮距離機場約20公里，開車約半小時。") == "zh-Hant"
+
+
 def test_chinese_article_with_many_latin_names_is_still_chinese() -> None:
     text = "蘋果（Apple）、輝達（NVIDIA）與台積電（TSMC）股價週五同步上漲，分析師看好AI需求。"
     assert detect_language(text) == "zh-Hant"
