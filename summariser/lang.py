@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+import numpy as np
 import opencc
 
 # The opening of the article decides: enough text for a firm count, and an appended
@@ -96,25 +97,35 @@ def _chinese_script(text: str) -> str:
     return "zh-Hant" if traditional_only > simplified_only else "zh-Hans"
 
 
-# Characters asked about so far, and those of them that s2t rewrites.
-_ASKED: set[str] = {"\n"}
-_SIMPLIFIED_ONLY: set[str] = set()
+# By code point: the characters asked about so far, and those of them that s2t rewrites.
+# Characters are handled as arrays of code points (numpy): a Python step per character
+# would cost more than the conversions. Zeroed arrays only take memory where written.
+_ASKED = np.zeros(0x110000, dtype=bool)
+_ASKED[ord("\n")] = True
+_SIMPLIFIED_ONLY = np.zeros(0x110000, dtype=bool)
 
 
 def _simplified_only(text: str) -> int:
     """How many characters of `text` s2t rewrites, each asked of OpenCC on its own once."""
-    new = sorted(set(text).difference(_ASKED))
+    codes = _code_points(text)
+    new = np.unique(codes[~_ASKED[codes]]).tolist()
     if new:
-        converted = _converter("s2t").convert("\n".join(new)).split("\n")
-        _SIMPLIFIED_ONLY.update(c for c, s in zip(new, converted, strict=True) if c != s)
-        _ASKED.update(new)
-    return sum(map(_SIMPLIFIED_ONLY.__contains__, text))
+        chars = list(map(chr, new))
+        converted = _converter("s2t").convert("\n".join(chars)).split("\n")
+        for code, char, into in zip(new, chars, converted, strict=True):
+            _SIMPLIFIED_ONLY[code] = char != into
+        _ASKED[new] = True
+    return int(np.count_nonzero(_SIMPLIFIED_ONLY[codes]))
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
 def _changed(text: str, converter: opencc.OpenCC) -> int:
     converted = converter.convert(text)
     if len(converted) == len(text):
-        return sum(map(str.__ne__, text, converted))
+        return int(np.count_nonzero(_code_points(text) != _code_points(converted)))
     # A phrase rule changed the length of some run: compare the other runs position by
     # position, and count that run's characters its conversion no longer has.
     changed = 0
