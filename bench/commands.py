@@ -10,13 +10,16 @@ message being queued to the bot's reply being recorded. Baselines: a bare getMe 
 and /help (a fixed text: the cost of the update's trip through polling, the handlers and
 sendMessage, without any query).
 
-/tags keeps its answer until the database changes or a new minute starts
-(storage/trending.py), so it is measured twice. Warm: asked again with nothing stored in
-between, as between two polls; at the bench's pace of 3 s a command every 20th run starts a
-new minute and counts afresh. Cold: before each run a second connection, as the ingest's,
-stores a new edit of one article published a minute earlier, so every run pays the full
-count, after SQLite dropped its page cache for the other connection's commit. The edited
-article is the same one each time: a kept database grows by one article, once.
+/tags keeps counts of the window's stories per tag and brings them up to date as articles
+arrive and the window moves on (storage/trending.py), so it is measured in four states:
+warm, asked again with nothing stored in between, as between two polls (at the bench's pace
+of 3 s a command, every 20th run starts a new minute and expires the articles that left the
+window); after new posts, when before each run a second connection, as the ingest's, stores
+three new articles published a minute earlier (a poll's worth); after an edit, when that
+connection stores a new version of one article, which makes the cache count the window
+afresh; first after start, when the cache is dropped and the other connection writes
+something, so the count also starts from a page cache SQLite has thrown away. Every
+article the bench stores is removed again at the end: a kept database stays as built.
 
     .venv/bin/python bench/commands.py [--articles 100000] [--days 30] [--runs 40] [--keep PATH]
 
@@ -28,14 +31,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import json
 import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,10 +49,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bot.app import build_application, polling  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.fakeapi import FakeTelegram  # noqa: E402
+from bot.handlers.lookup import TRENDING_CACHE  # noqa: E402
 from newsgist.settings import Secret, Settings  # noqa: E402
 from storage import fts  # noqa: E402
 from storage.articles import count_articles, get_article, save_articles  # noqa: E402
 from storage.db import open_db, to_db_time  # noqa: E402
+from storage.transaction import write_transaction  # noqa: E402
 from summariser.article import Article  # noqa: E402
 from summariser.fold import fold, fold_term  # noqa: E402
 from summariser.ids import article_id  # noqa: E402
@@ -60,6 +64,8 @@ TOKEN = "123456:BENCH-commands"
 NOW = datetime(2025, 11, 21, 0, 0, tzinfo=UTC)
 USER = 777
 BATCH = 5000
+BENCH_PATH = "bench-commands"  # the path prefix of every article the bench itself stores
+NEW_POSTS = 3
 
 
 def bulk_insert(db, bases: list[Article], count: int, days: float, rng: random.Random) -> None:
@@ -127,32 +133,71 @@ async def measure(
     return times
 
 
-def article_edits(db_path: Path, clock: FakeClock) -> Iterator[None]:
-    """Each step stores a new edit of one article (published a minute before the clock) on a
-    connection of its own, as the ingest does: a change the bot's /tags cache must notice."""
-    ingest_db = open_db(db_path)
-    (first,) = ingest_db.execute("SELECT id FROM articles ORDER BY seq LIMIT 1").fetchone()
-    base = get_article(ingest_db, first)
-    path = "bench-commands/breaking-news"
-    edit = Article(
-        id=article_id(None, base.source, path), source=base.source, path=path, title=base.title,
-        published=NOW, lang=base.lang, text=base.text, summary=base.summary, url=None,
-        tags=base.tags, keywords=base.keywords,
-    )  # fmt: skip
-    try:
-        for n in itertools.count(1):
-            published = clock.now() - timedelta(minutes=1)
-            save_articles(
-                ingest_db, [replace(edit, title=f"{base.title} ({n})", published=published)]
-            )
-            yield
-    finally:
-        ingest_db.close()
+class Ingest:
+    """Writes on a connection of its own, as the ingest's worker does: the changes the bot's
+    /tags cache must notice. Articles are variants of stored ones, published a minute
+    before the clock, under `BENCH_PATH` so `remove` finds them all."""
+
+    def __init__(self, db_path: Path, clock: FakeClock) -> None:
+        self.db = open_db(db_path)
+        self.clock = clock
+        ids = [identity for (identity,) in self.db.execute("SELECT id FROM articles ORDER BY seq")]
+        self.rng = random.Random(2)
+        self.bases = [get_article(self.db, identity) for identity in self.rng.sample(ids, 50)]
+        self.stored = 0
+
+    def _variant(self, base: Article, path: str, title: str) -> Article:
+        return replace(
+            base,
+            id=article_id(None, base.source, path),
+            path=path,
+            title=title,
+            url=None,
+            published=self.clock.now() - timedelta(minutes=1),
+        )
+
+    def new_posts(self, count: int = NEW_POSTS) -> None:
+        """A poll's worth of new articles."""
+        fresh = []
+        for _ in range(count):
+            self.stored += 1
+            base = self.rng.choice(self.bases)
+            path = f"{BENCH_PATH}/new-{self.stored}"
+            fresh.append(self._variant(base, path, f"{base.title} ({self.stored})"))
+        save_articles(self.db, fresh)
+
+    def edit(self) -> None:
+        """A new version (a new title) of one article."""
+        self.stored += 1
+        base = self.bases[0]
+        path = f"{BENCH_PATH}/breaking-news"
+        save_articles(self.db, [self._variant(base, path, f"{base.title} ({self.stored})")])
+
+    def unrelated_write(self) -> None:
+        """A write that stores no article (SQLite drops the other connections' page cache)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO job_state VALUES ('bench-commands', ?, ?)",
+            [str(self.stored), to_db_time(self.clock.now())],
+        )
+
+    def remove(self) -> None:
+        """Delete every article the bench stored (with its tags and search row)."""
+        rows = self.db.execute(
+            "SELECT seq, title, text FROM articles WHERE path LIKE ?", [f"{BENCH_PATH}/%"]
+        ).fetchall()
+        with write_transaction(self.db):
+            fts.remove_rows(self.db, [(seq, fold(title), fold(text)) for seq, title, text in rows])
+            self.db.execute("DELETE FROM articles WHERE path LIKE ?", [f"{BENCH_PATH}/%"])
+            self.db.execute("DELETE FROM job_state WHERE name = 'bench-commands'")
+
+    def close(self) -> None:
+        self.remove()
+        self.db.close()
 
 
 async def bench(db, db_path: Path, runs: int, terms: list[str], article: str) -> None:
     clock = FakeClock(NOW)
-    edits = article_edits(db_path, clock)
+    ingest = Ingest(db_path, clock)
     async with FakeTelegram(token=TOKEN, flood_limits=False) as tg:
         settings = Settings(
             token=Secret(TOKEN), api_base_url=tg.base_url, data_dir=db_path.parent,
@@ -189,10 +234,24 @@ async def bench(db, db_path: Path, runs: int, terms: list[str], article: str) ->
                 for text in cases:
                     label = "/tags (warm: nothing new)" if text == "/tags" else text
                     rows.append((label, await measure(runs, lambda text=text: command(text))))
-                cold = await measure(runs, lambda: command("/tags"), lambda: next(edits))
-                rows.append(("/tags (cold: after an ingest)", cold))
+
+                def restart() -> None:
+                    app.bot_data.pop(TRENDING_CACHE, None)
+                    ingest.unrelated_write()
+
+                async def tags() -> None:
+                    await command("/tags")
+
+                rows += [
+                    (
+                        f"/tags after {NEW_POSTS} new posts",
+                        await measure(runs, tags, ingest.new_posts),
+                    ),
+                    ("/tags after an edit", await measure(runs, tags, ingest.edit)),
+                    ("/tags first after start (full)", await measure(runs, tags, restart)),
+                ]
             finally:
-                edits.close()
+                ingest.close()
     print(f"{'command':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for label, times in rows:
         print(

@@ -280,8 +280,9 @@ def article_ids_for_tag(db: Database, tag: str) -> list[str]:
     return [article_id for (article_id,) in rows]
 
 
-def trending_tags(db: Database, since: datetime, limit: int = 20) -> list[tuple[str, int]]:
-    """The tags of most stories published since `since`, with how many stories.
+def trending_tags(db: Database, since: datetime, limit: int | None = 20) -> list[tuple[str, int]]:
+    """The tags of most stories published since `since`, with how many stories (every tag
+    when `limit` is None).
 
     Stories, not articles, so a story re-posted or posted in both scripts counts once; the
     source-name tag every article carries is left out.
@@ -294,7 +295,7 @@ def trending_tags(db: Database, since: datetime, limit: int = 20) -> list[tuple[
         "SELECT t.tag, count(DISTINCT a.story_id) AS stories "
         "FROM a CROSS JOIN article_tags t ON t.article_id = a.id WHERE t.tag != a.own "
         "GROUP BY t.tag ORDER BY stories DESC, t.tag LIMIT ?",
-        [to_db_time(since), limit],
+        [to_db_time(since), -1 if limit is None else limit],
     )
     return [(tag, stories) for tag, stories in rows]
 

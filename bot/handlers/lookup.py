@@ -173,11 +173,16 @@ async def press_article(
 
 async def tags(update: Update, context: BotContext) -> None:
     """Today's trending tags, with how many stories carried each."""
-    # Counting takes tens of milliseconds on a busy day: the answer is kept until the
-    # database changes or the next minute starts (`storage.trending`).
+    # Counting takes tens of milliseconds on a busy day: the counts are kept and brought up
+    # to date with the articles that arrived or left the window (`storage.trending`).
     chat = await chat_of(update, context)
+    await reply(update, trending_tags(todays_tags(context, TRENDING_COUNT), chat.language))
+
+
+def todays_tags(context: BotContext, limit: int) -> list[tuple[str, int]]:
+    """The `limit` tags of most stories in the last `TRENDING_WINDOW`, with their counts,
+    from the one `TrendingCache` of the bot's connection (/tags and /subscribe share it)."""
     cache = context.bot_data.get(TRENDING_CACHE)
     if cache is None or cache.db is not context.db:  # tests may swap the database
         cache = context.bot_data[TRENDING_CACHE] = TrendingCache(context.db)
-    found = cache.tags(context.clock.now() - TRENDING_WINDOW, TRENDING_COUNT)
-    await reply(update, trending_tags(found, chat.language))
+    return cache.tags(context.clock.now() - TRENDING_WINDOW, limit)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -20,14 +19,14 @@ from bot.i18n import Markup, t, term_list, usage_error
 from bot.matching import MAX_TERM_LENGTH, normalise_term, parse_terms
 from bot.render import plain, subscriptions_list
 from bot.script import for_reader
-from storage import articles, subscriptions
+from storage import subscriptions
 from storage.chats import Chat
 from storage.subscriptions import DEFAULT_LIMIT, Mute, Subscription
 
 from .common import argument, chat_of, clip, may_change, notify, redraw, reply
+from .lookup import todays_tags
 
 MAX_TERMS_PER_COMMAND = 10
-TRENDING_WINDOW = timedelta(hours=24)
 TRENDING_BUTTONS = 12
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -127,8 +126,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
     if text:
         await add_terms(update, context, chat, text, mute=False)
         return
-    since = context.clock.now() - TRENDING_WINDOW
-    trending = articles.trending_tags(context.db, since, limit=3 * TRENDING_BUTTONS)
+    trending = todays_tags(context, 3 * TRENDING_BUTTONS)  # some may not fit a button
     shown = [(for_reader(tag, chat.language), count) for tag, count in trending]
     buttons = [
         InlineKeyboardButton(
