@@ -11,15 +11,19 @@ and /help (a fixed text: the cost of the update's trip through polling, the hand
 sendMessage, without any query).
 
 /tags keeps counts of the window's stories per tag and brings them up to date as articles
-arrive and the window moves on (storage/trending.py), so it is measured in four states:
-warm, asked again with nothing stored in between, as between two polls (at the bench's pace
-of 3 s a command, every 20th run starts a new minute and expires the articles that left the
-window); after new posts, when before each run a second connection, as the ingest's, stores
-three new articles published a minute earlier (a poll's worth); after an edit, when that
-connection stores a new version of one article, which makes the cache count the window
-afresh; first after start, when the cache is dropped and the other connection writes
-something, so the count also starts from a page cache SQLite has thrown away. Every
-article the bench stores is removed again at the end: a kept database stays as built.
+arrive and the window moves on (storage/trending.py); the poll job does so right after each
+scan, so a person asking later finds them current. It is measured in these states: warm,
+asked again with nothing stored in between, as between two polls (at the bench's pace of
+3 s a command, every 20th run starts a new minute and expires the articles that left the
+window); after a poll, when before each run a second connection, as the ingest's, stores
+three new articles published a minute earlier (a poll's worth), or a new version of one
+article (which makes the cache count the window afresh), and then the rest of the poll job
+runs; the same two with no poll after them (asked in the moment between the ingest's commit
+and the poll's refresh: the worst case); first after start, when the cache is dropped and
+the other connection writes something, so the count also starts from a page cache SQLite
+has thrown away (the first poll, two seconds after start, does this count). The last row is
+the poll's own refresh after an edit, which no command waits for. Every article the bench
+stores is removed again at the end: a kept database stays as built.
 
     .venv/bin/python bench/commands.py [--articles 100000] [--days 30] [--runs 40] [--keep PATH]
 
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import json
 import random
 import statistics
@@ -49,7 +54,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bot.app import build_application, polling  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.fakeapi import FakeTelegram  # noqa: E402
-from bot.handlers.lookup import TRENDING_CACHE  # noqa: E402
+from bot.handlers.lookup import TRENDING_CACHE, trending_now  # noqa: E402
+from bot.jobs import poll_once  # noqa: E402
 from newsgist.settings import Secret, Settings  # noqa: E402
 from storage import fts  # noqa: E402
 from storage.articles import count_articles, get_article, save_articles  # noqa: E402
@@ -119,17 +125,20 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def measure(
-    runs: int, action: Callable[[], Awaitable[None]], prepare: Callable[[], None] = lambda: None
+    runs: int,
+    action: Callable[[], Awaitable[None]],
+    prepare: Callable[[], Awaitable[None] | None] = lambda: None,
 ) -> list[float]:
-    """Milliseconds per `action`; `prepare` runs untimed before each."""
-    prepare()
-    await action()  # warm up
+    """Milliseconds per `action`; `prepare` (a function or a coroutine function) runs
+    untimed before each."""
     times = []
-    for _ in range(runs):
-        prepare()
+    for run in range(runs + 1):  # the first run warms up
+        if inspect.isawaitable(prepared := prepare()):
+            await prepared
         start = time.perf_counter()
         await action()
-        times.append((time.perf_counter() - start) * 1000)
+        if run:
+            times.append((time.perf_counter() - start) * 1000)
     return times
 
 
@@ -242,13 +251,29 @@ async def bench(db, db_path: Path, runs: int, terms: list[str], article: str) ->
                 async def tags() -> None:
                     await command("/tags")
 
+                async def polled(store: Callable[[], None]) -> None:
+                    store()  # as the poll's ingest stores, on its own connection
+                    await poll_once(app)  # the rest of the poll: alerts, trending tags
+
+                async def refresh() -> None:
+                    trending_now(app)
+
                 rows += [
                     (
-                        f"/tags after {NEW_POSTS} new posts",
+                        f"/tags after a poll of {NEW_POSTS} new posts",
+                        await measure(runs, tags, lambda: polled(ingest.new_posts)),
+                    ),
+                    (
+                        "/tags after a poll of an edit",
+                        await measure(runs, tags, lambda: polled(ingest.edit)),
+                    ),
+                    (
+                        f"/tags: {NEW_POSTS} new posts, no poll yet",
                         await measure(runs, tags, ingest.new_posts),
                     ),
-                    ("/tags after an edit", await measure(runs, tags, ingest.edit)),
+                    ("/tags: an edit, no poll yet", await measure(runs, tags, ingest.edit)),
                     ("/tags first after start (full)", await measure(runs, tags, restart)),
+                    ("poll's refresh after an edit", await measure(runs, refresh, ingest.edit)),
                 ]
             finally:
                 ingest.close()

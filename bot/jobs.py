@@ -26,6 +26,7 @@ from telegram.ext import Application
 from bot.alerts import deliver_alerts
 from bot.context import BotContext, deps_of
 from bot.digest import deliver_digests
+from bot.handlers.lookup import trending_now
 from bot.ratelimit import RateLimiter
 from bot.sender import DrainReport, drain
 from newsgist.ingest import IngestReport, ingest
@@ -106,7 +107,7 @@ def _ingest(path: str, settings: Settings, now: datetime) -> IngestReport:
 
 
 async def poll_once(application: Application) -> PollReport | None:
-    """Scan the sources once, then enqueue the alerts for what is new.
+    """Scan the sources once, enqueue the alerts for what is new, bring trending tags up to date.
 
     Returns None, doing nothing, while the previous poll is still running.
     """
@@ -124,6 +125,7 @@ async def poll_once(application: Application) -> PollReport | None:
             report = await asyncio.to_thread(_ingest, path, deps.settings, deps.clock.now())
             _log_scan(report)
         alerts = deliver_alerts(deps.db, now=deps.clock.now())
+        trending_now(application)  # brought up to date here, not by the next /tags
     if alerts:
         log.info("%d alert message(s) enqueued", alerts)
         _wake_drain(application)

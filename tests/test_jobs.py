@@ -189,6 +189,27 @@ async def test_an_edited_post_does_not_alert_again(running: Running) -> None:
     assert len(await running.cycle()) == 1
 
 
+async def test_the_scan_brings_trending_tags_up_to_date_before_anyone_asks(
+    running: Running,
+) -> None:
+    path = running.post("rail", "台灣東部鐵路恢復通車", "台灣東部鐵路今天恢復通車。", seed=3)
+    await running.cycle()
+    # An edited post makes the tags count afresh: the scan pays for it, not /tags.
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("台灣東部鐵路", "花蓮太魯閣鐵路"), encoding="utf-8"
+    )
+    await running.cycle()
+    statements: list[str] = []
+    running.harness.db.conn.set_trace_callback(statements.append)
+    try:
+        [reply] = await running.harness.send(ALICE, "/tags", language_code="zh-TW")
+    finally:
+        running.harness.db.conn.set_trace_callback(None)
+
+    assert "花蓮" in reply.text and "東部" not in reply.text
+    assert not any("article_tags" in statement for statement in statements)
+
+
 async def test_a_muted_word_suppresses_the_alert(running: Running) -> None:
     await subscribe(running, ALICE, "台灣")
     await running.harness.send(ALICE, "/mute 棒球")

@@ -10,9 +10,10 @@ import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application
 
 from bot import callbacks
-from bot.context import BotContext
+from bot.context import BotContext, deps_of
 from bot.i18n import t, usage_error
 from bot.matching import MAX_TERM_LENGTH, clean_term
 from bot.render import (
@@ -182,7 +183,14 @@ async def tags(update: Update, context: BotContext) -> None:
 def todays_tags(context: BotContext, limit: int) -> list[tuple[str, int]]:
     """The `limit` tags of most stories in the last `TRENDING_WINDOW`, with their counts,
     from the one `TrendingCache` of the bot's connection (/tags and /subscribe share it)."""
-    cache = context.bot_data.get(TRENDING_CACHE)
-    if cache is None or cache.db is not context.db:  # tests may swap the database
-        cache = context.bot_data[TRENDING_CACHE] = TrendingCache(context.db)
-    return cache.tags(context.clock.now() - TRENDING_WINDOW, limit)
+    return trending_now(context.application, limit)
+
+
+def trending_now(application: Application, limit: int = TRENDING_COUNT) -> list[tuple[str, int]]:
+    """`todays_tags` for the application: the poll job calls it after each scan, so that an
+    edited post's full recount is paid there, not by the next person asking for /tags."""
+    deps = deps_of(application)
+    cache = application.bot_data.get(TRENDING_CACHE)
+    if cache is None or cache.db is not deps.db:  # tests may swap the database
+        cache = application.bot_data[TRENDING_CACHE] = TrendingCache(deps.db)
+    return cache.tags(deps.clock.now() - TRENDING_WINDOW, limit)
