@@ -2,13 +2,14 @@
 
 Chinese is recognised by its share of Han characters; the script by asking OpenCC which
 characters each conversion would change: characters that t2s rewrites exist only in
-Traditional text, characters that s2t rewrites only in Simplified text. The t2s side
-converts the text whole (not character by character) to keep OpenCC's phrase rules, so a
-Simplified "著名" is not mistaken for Traditional "著". The s2t side, the slower
-conversion, asks once per character and remembers; its phrase rules only matter for a
-few characters per text (后 and 里 stay in the Traditional 皇后 and 公里), so the whole
-text is converted only when the two counts are that close. English is Latin script carrying common
-English function words; Japanese (kana), Korean (hangul) and other languages are "other".
+Traditional text, characters that s2t rewrites only in Simplified text. Each character is
+asked about once, on its own, and the answer remembered. OpenCC's phrase rules only matter
+for a few characters of a text (the Simplified 著名 keeps the 著 that alone reads as
+Traditional; the Traditional 公里 keeps its 里), so only when the two counts are that
+close is the text converted whole, phrase rules and all, to decide.
+
+English is Latin script carrying common English function words; Japanese (kana), Korean
+(hangul) and other languages are "other".
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import opencc
@@ -90,32 +92,43 @@ def _chinese_script(text: str) -> str:
 
     A text made only of characters both scripts share is reported as Simplified.
     """
-    traditional_only = _changed(text, _converter("t2s"))
-    simplified_only = _simplified_only(text)
+    traditional_only = _changed_alone(text, "t2s")
+    simplified_only = _changed_alone(text, "s2t")
     if abs(traditional_only - simplified_only) <= CLOSE_CALL:  # let the phrase rules decide
+        traditional_only = _changed(text, _converter("t2s"))
         simplified_only = _changed(text, _converter("s2t"))
     return "zh-Hant" if traditional_only > simplified_only else "zh-Hans"
 
 
-# By code point: the characters asked about so far, and those of them that s2t rewrites.
-# Characters are handled as arrays of code points (numpy): a Python step per character
-# would cost more than the conversions. Zeroed arrays only take memory where written.
-_ASKED = np.zeros(0x110000, dtype=bool)
-_ASKED[ord("\n")] = True
-_SIMPLIFIED_ONLY = np.zeros(0x110000, dtype=bool)
+class _Answers(NamedTuple):
+    """By code point, the characters asked about so far and those of them that a conversion
+    rewrites. Characters are handled as arrays of code points (numpy): a Python step per
+    character would cost more than the conversions. Zeroed arrays only take memory where
+    written."""
+
+    asked: np.ndarray
+    changed: np.ndarray
 
 
-def _simplified_only(text: str) -> int:
-    """How many characters of `text` s2t rewrites, each asked of OpenCC on its own once."""
+@lru_cache(maxsize=2)
+def _answers(config: str) -> _Answers:
+    asked = np.zeros(0x110000, dtype=bool)
+    asked[ord("\n")] = True
+    return _Answers(asked, np.zeros(0x110000, dtype=bool))
+
+
+def _changed_alone(text: str, config: str) -> int:
+    """How many characters of `text` the conversion rewrites, each taken on its own."""
     codes = _code_points(text)
-    new = np.unique(codes[~_ASKED[codes]]).tolist()
+    asked, changed = _answers(config)
+    new = np.unique(codes[~asked[codes]]).tolist()
     if new:
         chars = list(map(chr, new))
-        converted = _converter("s2t").convert("\n".join(chars)).split("\n")
+        converted = _converter(config).convert("\n".join(chars)).split("\n")
         for code, char, into in zip(new, chars, converted, strict=True):
-            _SIMPLIFIED_ONLY[code] = char != into
-        _ASKED[new] = True
-    return int(np.count_nonzero(_SIMPLIFIED_ONLY[codes]))
+            changed[code] = char != into
+        asked[new] = True
+    return int(np.count_nonzero(changed[codes]))
 
 
 def _code_points(text: str) -> np.ndarray:
