@@ -2,11 +2,14 @@
 
 FTS5's own tokenizers do not fit Chinese: unicode61 makes a whole run of Han characters one
 token (so 台湾 would not find 台湾的选举), and trigram cannot match two-character words. So
-the text is folded and every CJK run is rewritten before unicode61 sees it: each position of
-the run starts a token of two characters, the last one of one (安世半导体 -> 安世 世半 半导
-导体 体). A word of two or more characters is then a phrase of its bigrams, found anywhere
-inside a longer run, and any single character is a prefix of some token. Other text is left
-to unicode61, which splits it into words.
+the text is folded and every CJK run is rewritten before FTS5 sees it: each position of the
+run starts a token of two characters, the last one of one (安世半导体 -> 安世 世半 半导 导体
+体). A word of two or more characters is then a phrase of its bigrams, found anywhere inside
+a longer run, and any single character is a prefix of some token. In other text, non-ASCII
+punctuation and symbols become spaces and Latin letters lose their accents (São -> sao), which
+is what unicode61 would do; so FTS5's plain `ascii` tokenizer (every non-ASCII character is
+part of a word, ASCII splits on anything but letters and digits) reads the result into the
+same words, at two thirds of unicode61's cost per token.
 
 The index is contentless, so a row is removed by giving FTS5 the tokens it was indexed with;
 they are recomputed from the stored title and text. If folding or tokenising ever changes,
@@ -16,8 +19,10 @@ a migration must call `rebuild(db)`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from operator import add
+from unicodedata import combining
 
 from sqlite_utils import Database
 
@@ -31,6 +36,11 @@ _CJK = (
 _CJK_RUN_SPLIT = re.compile(f"([{_CJK}]+)")  # text, run, text, run, …, text
 # The CJK run that ends a term (only non-word characters after it).
 _FINAL_RUN = re.compile(f"([{_CJK}]+)[\\W_]*$")
+# The index's columns and options (`storage.migrations` makes the table).
+COLUMNS = "title, body, content = '', tokenize = 'ascii'"
+# Outside CJK: non-ASCII characters that are not letters or digits, which end a word.
+_NON_ASCII_SEPARATOR = re.compile(f"[^\\x00-\\x7f\\w{_CJK}]+")
+_ACCENTED = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
 _WORD = re.compile(r"[^\W_]")
 _WORD_OR_RUN = re.compile(f"[{_CJK}]+|[^\\W_{_CJK}]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a NUL would end the query string early
@@ -41,7 +51,10 @@ _QUERY_TERM = re.compile(r'"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|(\S+)')
 
 
 def index_tokens(folded: str) -> str:
-    """The text FTS5 indexes for `folded`: each CJK run as bigrams, other text as it is."""
+    """The text FTS5 indexes for `folded`: each CJK run as bigrams, other text as words."""
+    folded = _NON_ASCII_SEPARATOR.sub(" ", folded)
+    if _ACCENTED.search(folded):
+        folded = _without_accents(folded)
     parts = _CJK_RUN_SPLIT.split(folded)
     runs = parts[1::2]
     if runs:  # all runs in one go, each then cut out of the result
@@ -51,6 +64,12 @@ def index_tokens(folded: str) -> str:
             parts[2 * i + 1] = tokens[3 * start : 3 * (start + len(run))]
             start += len(run) + 1
     return "".join(parts)
+
+
+def _without_accents(text: str) -> str:
+    """Latin letters without their accents (what unicode61's remove_diacritics does)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFKC", "".join(c for c in decomposed if not combining(c)))
 
 
 def _bigram_tokens(text: str) -> str:

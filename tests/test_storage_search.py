@@ -7,10 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlite_utils import Database
 from storage_builders import make_article
 
 from storage.articles import save_articles
+from storage.db import open_db
 from storage.fts import rebuild
+from storage.migrations import MIGRATIONS
 from storage.search import ELLIPSIS, search, snippet
 
 T0 = datetime(2025, 11, 10, 8, 0, tzinfo=UTC)
@@ -210,3 +213,34 @@ def test_a_much_better_old_match_beats_a_weak_new_one(db):
     )
     save_articles(db, [strong, weak, *FILLER], now=NOW)
     assert ids(search(db, "signal", now=T0 + timedelta(days=5))) == [strong.id, weak.id]
+
+
+def test_non_ascii_punctuation_splits_words_and_accents_do_not_matter(db):
+    article = make_article(
+        "Lula’s visit",
+        "Lula’s team—led from São Paulo—met Müller’s aides; “tariffs” were on the table…",
+        lang="en",
+    )
+    save_articles(db, [article], now=NOW)
+    for query in ("lula", "led", "sao paulo", "São", "muller", "Müller", "tariffs", "table"):
+        assert ids(search(db, query, now=NOW)) == [article.id], query
+    assert ids(search(db, "team led", now=NOW)) == [article.id]
+    assert ids(search(db, "“", now=NOW)) == []  # punctuation is not a word
+
+
+def test_a_database_indexed_by_unicode61_is_reindexed_on_upgrade(tmp_path):
+    # Schema 5 read the index with unicode61; the upgrade re-indexes what is stored.
+    path = tmp_path / "old.db"
+    old = Database(path)
+    for migration in MIGRATIONS[:5]:
+        migration(old)
+    old.execute("PRAGMA user_version = 5")
+    article = make_article("Lula’s visit", "Lula’s team met in São Paulo.", lang="en")
+    save_articles(old, [article], now=NOW)
+    old.close()
+
+    db = open_db(path)
+    (schema,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+    assert "'ascii'" in schema
+    assert ids(search(db, "sao paulo", now=NOW)) == [article.id]
+    assert ids(search(db, "lula", now=NOW)) == [article.id]
