@@ -53,10 +53,11 @@ _CODE_POINTS = 0x110000
 _CHAR_BITS = np.zeros(_CODE_POINTS, dtype=np.uint64)
 _IS_LETTER = np.zeros(_CODE_POINTS, dtype=bool)
 _KNOWN = np.zeros(_CODE_POINTS, dtype=bool)
-# Row v: the 8 bits of the byte value v, lowest first.
+# Row v: the 8 bits of the byte value v, lowest first (as floats: numpy multiplies float
+# matrices far faster than integer ones, and the counts stay exact).
 _BYTE_BITS = np.unpackbits(
     np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little"
-).astype(np.int64)
+).astype(np.float64)
 _BYTE_SLOTS = np.arange(8, dtype=np.intp) * 256  # byte j of a hash counts in slot 256 j + v
 
 
@@ -92,7 +93,7 @@ def fingerprint(folded_text: str) -> int | None:
     chars = _CHAR_BITS[letters]
     grams = chars[:-2] ^ _rotate(chars[1:-1], 8) ^ _rotate(chars[2:], 16)
     slots = grams.view(np.uint8).reshape(-1, 8) + _BYTE_SLOTS
-    histogram = np.bincount(slots.ravel(), minlength=8 * 256).reshape(8, 256)
+    histogram = np.bincount(slots.ravel(), minlength=8 * 256).reshape(8, 256).astype(float)
     ones = (histogram @ _BYTE_BITS).ravel()  # [8 j + b]: 3-grams with bit b of byte j set
     majority = np.packbits(2 * ones > len(grams), bitorder="little")
     return int(majority.view(np.int64)[0])  # SQLite integers are signed
