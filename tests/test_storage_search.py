@@ -228,7 +228,7 @@ def test_non_ascii_punctuation_splits_words_and_accents_do_not_matter(db):
     assert ids(search(db, "“", now=NOW)) == []  # punctuation is not a word
 
 
-def test_a_database_indexed_by_unicode61_is_reindexed_on_upgrade(tmp_path):
+def test_a_database_indexed_by_unicode61_is_reindexed_on_upgrade(tmp_path, caplog):
     # Schema 5 read the index with unicode61; the upgrade re-indexes what is stored.
     path = tmp_path / "old.db"
     old = Database(path)
@@ -240,6 +240,7 @@ def test_a_database_indexed_by_unicode61_is_reindexed_on_upgrade(tmp_path):
     old.close()
 
     db = open_db(path)
+    assert "re-indexing 1 stored articles for search" in caplog.text
     (schema,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
     assert "'ascii'" in schema
     assert ids(search(db, "sao paulo", now=NOW)) == [article.id]
