@@ -171,7 +171,9 @@ class _TitleMethod(_FoldedWords, EdmundsonTitleMethod):
 
 
 class _LocationMethod(_FoldedWords, EdmundsonLocationMethod):
-    pass
+    @staticmethod
+    def _rate_sentence(sentence: Sentence, significant_words: frozenset[str]) -> int:
+        return 0  # heading words weigh nothing here (w_h=0 in `_ratings`): no need to count
 
 
 def _ratings(document: ObjectDocumentModel, candidates: list[_Candidate]) -> dict[int, float]:
