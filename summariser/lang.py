@@ -121,8 +121,9 @@ def _changed_alone(text: str, config: str) -> int:
     """How many characters of `text` the conversion rewrites, each taken on its own."""
     codes = _code_points(text)
     asked, changed = _answers(config)
-    new = np.unique(codes[~asked[codes]]).tolist()
-    if new:
+    unseen = codes[~asked[codes]]
+    if unseen.size:
+        new = np.unique(unseen).tolist()
         chars = list(map(chr, new))
         converted = _converter(config).convert("\n".join(chars)).split("\n")
         for code, char, into in zip(new, chars, converted, strict=True):
