@@ -149,7 +149,7 @@ def candidate_counts(
             tokens[second] -= together
             tokens[first + second] += together
             nominal.add(first + second)
-    counts = Counter({w: n for w in nominal if (n := tokens[w]) > 0 and _is_keyword(w)})
+    counts = Counter({w: n for w in nominal if (n := tokens.get(w, 0)) > 0 and _is_keyword(w)})
     if lang == "en":
         counts.update(_names(text))
     return counts

@@ -184,16 +184,26 @@ def _ratings(document: ObjectDocumentModel, candidates: list[_Candidate]) -> dic
         document, w_h=0, w_p1=1, w_p2=0, w_s1=1, w_s2=0
     )
     sentences = document.sentences
+    titles, locations = _in_order(title_rating, sentences), _in_order(location_rating, sentences)
     recurrence = _recurrence(sentences, stop)
-    top_title = max(title_rating.values(), default=0) or 1
-    top_location = max(location_rating.values(), default=0) or 1
+    top_title = max(titles, default=0) or 1
+    top_location = max(locations, default=0) or 1
     top_recurrence = max(recurrence, default=0) or 1
     return {
-        c.order: _TITLE_WORDS * title_rating[s] / top_title
-        + _LOCATION * location_rating[s] / top_location
+        c.order: _TITLE_WORDS * title / top_title
+        + _LOCATION * location / top_location
         + _RECURRENCE * r / top_recurrence
-        for c, s, r in zip(candidates, sentences, recurrence, strict=True)
+        for c, title, location, r in zip(candidates, titles, locations, recurrence, strict=True)
     }
+
+
+def _in_order(ratings: dict[Sentence, float], sentences: Sequence[Sentence]) -> list[float]:
+    """sumy's ratings of `sentences`, in their order. sumy rates them in that order, so the
+    dict's values are it, unless two sentences are alike (one key): then look each up, as
+    every lookup runs sumy's `Sentence.__hash__` and `__eq__` in Python."""
+    if len(ratings) == len(sentences):
+        return list(ratings.values())
+    return [ratings[sentence] for sentence in sentences]
 
 
 def _recurrence(sentences: Sequence[Sentence], stop: frozenset[str]) -> list[float]:
