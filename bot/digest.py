@@ -27,29 +27,34 @@ from __future__ import annotations
 
 import gc
 from bisect import bisect_right
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from functools import reduce
-from itertools import accumulate
-from operator import or_
+from functools import partial, reduce
+from itertools import accumulate, islice
+from operator import itemgetter, or_
 from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from bot.callbacks import encode, moment_code, term_key
-from bot.i18n import escape, t
+from bot.i18n import Markup, escape, t
 from bot.matching import TermIndex
 from bot.render import (
     LIMIT,
     DigestEntry,
     DigestGroup,
+    ItemBody,
     article_item,
     digest_messages,
+    item_body,
+    item_from,
+    item_source,
     plain,
     split_messages,
     utf16_len,
+    with_also_from,
 )
 from storage.chats import Chat, chats_due_for_digest
 from storage.db import from_db_time, to_db_time
@@ -68,6 +73,7 @@ MAX_MORE_OFFSET = 9999  # button data keeps a "more" button's offset to four dig
 _SEPARATOR = "\n\n"  # between items, as render.split_messages joins them
 _PARAMETERS = 500  # story ids per query, under SQLite's limit on parameters
 
+_COUNT = Markup("\x00")  # stands for a count in texts made before it is known (`_more`)
 Item = tuple[str, int]  # rendered HTML and the room it takes: UTF-16 units and a separator
 Button = dict[str, str]  # an inline keyboard button as Bot API JSON
 Look = tuple[str, str, int]  # language, time zone, summary sentences
@@ -83,6 +89,11 @@ class Followed(Protocol):
     def display(self) -> str: ...  # as the chat typed it
 
 
+def _one(place: int) -> Callable[[Sequence], tuple]:
+    """`itemgetter(place)`, but giving a tuple, as `itemgetter` of two or more places does."""
+    return lambda items: (items[place],)
+
+
 def _bits(mask: int, limit: int | None = None) -> list[int]:
     """The places of the set bits of `mask`, lowest first (at most `limit` of them)."""
     places = []
@@ -96,37 +107,59 @@ def _bits(mask: int, limit: int | None = None) -> list[int]:
 
 
 class _Group(NamedTuple):
-    """One subscription's stories in a chat's digest, as places in the language's newest-
-    first order, in `layers`: the stories matching the most of the chat's terms first, each
-    layer newest first. Only the stories shown are ever listed."""
+    """One subscription's stories in a chat's digest, as bits of their places in the
+    language's newest-first order: the stories matching the most of the chat's terms first
+    (`ranks`), each rank newest first. Only the stories shown are ever listed."""
 
     term: str  # folded
     title: str  # as the chat typed it
     size: int
-    layers: tuple[int, ...]
+    stories: int
+    # The chat's stories matching exactly k of its terms, for k from the most down to one;
+    # empty when none of the group's stories matches two of them.
+    ranks: Sequence[int]
 
     def places(self, limit: int | None = None) -> list[int]:
-        if len(self.layers) == 1:  # no story matches two of the chat's terms
-            return _bits(self.layers[0], limit)
-        found: list[int] = []
-        for layer in self.layers:
+        return _places(self.stories, self.ranks, limit)
+
+
+# A `_Group` from its fields, as `_Group(...)` but without a Python call: a busy minute
+# makes tens of thousands.
+_group = partial(tuple.__new__, _Group)
+
+
+def _places(stories: int, ranks: Sequence[int], limit: int | None) -> list[int]:
+    """The places of a group's stories in the order it shows them (see `_Group`)."""
+    if not ranks:
+        return _bits(stories, limit)
+    found: list[int] = []
+    for rank in ranks:
+        layer = stories & rank
+        if layer:
             found += _bits(layer, None if limit is None else limit - len(found))
             if len(found) == limit:
                 break
-        return found
+    return found
 
 
-class _Layout(NamedTuple):
-    """A chat's digest before it is split into messages (see `DigestPool.layout`)."""
+class _Digest(NamedTuple):
+    """A chat's digest (see `DigestPool.digest`)."""
 
-    texts: list[str]
-    rooms: list[int]
-    ids: tuple[str, ...]
-    buttons: list[list[Button]]  # rows of an inline keyboard
+    messages: list[str]
+    ids: tuple[str, ...]  # the articles shown
+    buttons: list[list[Button]]  # rows of an inline keyboard, under the last message
 
 
-# The stories of a pool as a look shows them, by place: each rendered item (None until a
-# chat needs it) and its room.
+class _Muting(NamedTuple):
+    """What a set of mutes hides from a pool's chats (see `DigestPool._unmute`)."""
+
+    hidden: int  # the stories with an article they match, as bits of their places
+    unmuted: frozenset[str]  # ids of those stories' other articles
+    kept: dict[str, int]  # term -> its stories less those muted
+
+
+# The stories of a pool as a look shows them, by place: each rendered item and its room
+# (None and 0 until a chat needs it).
 _Renderings = tuple[list[str | None], list[int]]
 
 
@@ -154,11 +187,16 @@ class DigestPool:
         self._ids: dict[str, list[str]] = {}
         self._bits: dict[tuple[datetime, str], dict[str, int]] = {}
         self._masks: dict[tuple[datetime, str], dict[str, int]] = {}  # term -> mask
+        self._mutings: dict[tuple[datetime, str, tuple[str, ...]], _Muting] = {}
         self._looks: dict[Look, _Renderings] = {}
         self._headings: dict[str, Item] = {}  # a group's title -> its heading
+        self._bodies: dict[tuple[str, int], ItemBody] = {}  # see `_body`
+        self._sources: dict[tuple[str, str], str] = {}  # (article id, time zone) -> source line
+        self._layers: dict[tuple[int, int], list[int]] = {}  # see `_shown`
         self._renderings: dict[tuple[str, tuple, int], _Renderings] = {}  # see `_look`
-        self._texts: dict[tuple[str, str, int], Item] = {}  # digest headers
+        self._headers: dict[tuple[str, int], Item] = {}  # (language, story count) -> header
         self._mores: dict[tuple[str, int, str], tuple[str, int, str]] = {}  # see `_more`
+        self._more_texts: dict[tuple[str, str], tuple[str, str]] = {}  # see `_more_text`
         self._more_data: dict[tuple[str, datetime], str] = {}  # (term, since) -> button data
 
     @classmethod
@@ -208,14 +246,15 @@ class DigestPool:
         self, terms: Sequence[str], since: datetime, language: str, mutes: Sequence[str]
     ) -> list[int]:
         """For each of `terms`, the stories new since `since` with an article that matches
-        it and none of `mutes`, as bits of their places. Worked out once per term, and again
-        for a chat only when one of its mutes hides an article the term matches."""
+        it and none of `mutes`, as bits of their places. Worked out once per term, and once
+        per set of mutes for a term one of them hides an article of."""
         known = self._masks.get((since, language))
         if known is None:
             known = self._masks[since, language] = {}
             self._bits[since, language] = self._story_bits(since, language)
-        found = [known.get(term) for term in terms]
-        if None in found:
+        try:
+            found = list(map(known.__getitem__, terms))
+        except KeyError:  # a term no chat needed yet
             found = [
                 known[term] if term in known else self._mask(known, term, since, language)
                 for term in terms
@@ -233,19 +272,32 @@ class DigestPool:
         mutes: Sequence[str],
     ) -> None:
         """Take out of `masks` (of `terms`) the stories whose only matching articles are
-        muted: a story stays when another of its articles matches unmuted."""
-        ids_for = self.index.ids_for
-        muted = set().union(*map(ids_for, mutes))
-        hidden = reduce(or_, map(self._bits[since, language].__getitem__, muted), 0)
-        entries = self.order(language)[0]
+        muted: a story stays when another of its articles matches unmuted.
+
+        Chats muting the same words share the work (`_Muting`): muted words are common ones.
+        """
+        key = (since, language, tuple(mutes))
+        muting = self._mutings.get(key)
+        if muting is None:
+            muting = self._mutings[key] = self._muting(since, language, mutes)
         for n, term in enumerate(terms):
-            touched = masks[n] & hidden
-            if touched:
-                matched = ids_for(term)
-                for place in _bits(touched):
-                    members = self._members[entries[place].article.story_id]
-                    if not any(a.id in matched and a.id not in muted for a in members):
-                        masks[n] &= ~(1 << place)
+            if masks[n] & muting.hidden:
+                kept = muting.kept.get(term)
+                if kept is None:
+                    # the untouched stories, and those of its unmuted articles among the rest
+                    matched = self.index.ids_for(term) & muting.unmuted
+                    bits = self._bits[since, language]
+                    unmuted = reduce(or_, map(bits.__getitem__, matched), 0)
+                    kept = masks[n] & ~muting.hidden | unmuted
+                    muting.kept[term] = kept
+                masks[n] = kept
+
+    def _muting(self, since: datetime, language: str, mutes: Sequence[str]) -> _Muting:
+        muted = set().union(*map(self.index.ids_for, mutes))
+        hidden = reduce(or_, map(self._bits[since, language].__getitem__, muted), 0)
+        stories = {self.articles[i].story_id for i in muted}
+        others = {a.id for story in stories for a in self._members[story]} - muted
+        return _Muting(hidden, frozenset(others), {})
 
     def _mask(self, known: dict[str, int], term: str, since: datetime, language: str) -> int:
         """`term`'s stories for everyone, remembered in `known`."""
@@ -264,43 +316,75 @@ class DigestPool:
             for article in self.articles.values()
         }
 
-    def layout(self, chat: Chat, groups: Sequence[_Group], cap: int, since: datetime) -> _Layout:
-        """A chat's digest as items (a group's heading on its first story, a "more" line
-        after a capped group) with the room each takes, the ids of the articles shown, and
-        a "more" button for each capped group.
+    def digest(self, chat: Chat, groups: Sequence[_Group], since: datetime) -> _Digest:
+        """A chat's digest of its `groups` (at most `TOTAL_CAP` of them), as
+        `render.digest_messages` lays it out, with the ids of the articles shown and a
+        "more" button for each capped group.
 
         Each story is rendered once per look (see `_look`), for every chat with that look;
-        a chat's items are then mostly looked up by place.
+        a chat's items are then looked up by place, a group's in one go (`itemgetter`), and
+        split into messages by the room each takes (`_render_pooled`).
         """
+        if len(groups) > TOTAL_CAP:
+            groups = groups[:TOTAL_CAP]
+        cap = _cap(groups)
         look = self._look(chat)
         texts_at, rooms_at = look
-        texts: list[str] = []
-        rooms: list[int] = []
-        places: list[int] = []
+        language = chat.language
+        ids_at = self.ids(language)
+        texts: list[str] = [""]  # the header first, once the count is known
+        rooms: list[int] = [0]
+        ids: list[str] = []
         buttons: list[list[Button]] = []
-        for group in groups:
-            shown = group.places(cap)
-            block = [texts_at[place] for place in shown]
-            if None in block:
+        count = 0
+        for term, title, size, stories, ranks in groups:
+            count += size
+            shown = self._shown(stories, ranks, cap)
+            get = itemgetter(*shown) if len(shown) > 1 else _one(shown[0])
+            block = get(rooms_at)
+            if not all(block):  # a story this look has not rendered yet: room 0
                 self._render(chat, look, shown)
-                block = [texts_at[place] for place in shown]
-            start = len(rooms)
-            rooms += map(rooms_at.__getitem__, shown)
-            heading, room = self._headings.get(group.title) or self._heading(group.title)
-            block[0] = heading + block[0]
+                block = get(rooms_at)
+            start = len(texts)
+            texts += get(texts_at)
+            rooms += block
+            ids += get(ids_at)
+            heading, room = self._headings.get(title) or self._heading(title)
+            texts[start] = heading + texts[start]  # as `digest_messages` heads a group
             rooms[start] += room
-            if group.size > cap:
-                more, room, label = self._mores.get(
-                    (chat.language, group.size - cap, group.title)
-                ) or self._more(chat.language, group.size - cap, group.title)
-                block.append(more)
+            if size > cap:
+                more, room, label = self._mores.get((language, size - cap, title)) or self._more(
+                    language, size - cap, title
+                )
+                texts.append(more)
                 rooms.append(room)
-                data = self._more_data.get((group.term, since)) or self._data(group.term, since)
+                data = self._more_data.get((term, since)) or self._data(term, since)
                 buttons.append([{"text": label, "callback_data": data}])
-            texts += block
-            places += shown
-        ids = self.ids(chat.language)
-        return _Layout(texts, rooms, tuple(map(ids.__getitem__, places)), buttons)
+        texts[0], rooms[0] = self._headers.get((language, count)) or self._header(language, count)
+        return _Digest(_render_pooled(texts, rooms), tuple(ids), buttons)
+
+    def _shown(self, stories: int, ranks: Sequence[int], cap: int) -> list[int]:
+        """`_places(stories, ranks, cap)`, with the places of each layer (a rank's stories in
+        the group) remembered: chats following the same topics have the same layers, and
+        finding a bit's place is slow in Python. Not to be changed: the lists are shared."""
+        known = self._layers
+        if not ranks:
+            found = known.get((stories, cap))
+            if found is None:
+                found = known[stories, cap] = _bits(stories, cap)
+            return found
+        shown: list[int] = []
+        for rank in ranks:
+            layer = stories & rank
+            if layer:
+                want = cap - len(shown)
+                found = known.get((layer, want))
+                if found is None:
+                    found = known[layer, want] = _bits(layer, want)
+                shown += found
+                if len(shown) == cap:
+                    break
+        return shown
 
     def _look(self, chat: Chat) -> _Renderings:
         """The stories as `chat` sees them (see `_Renderings`)."""
@@ -332,14 +416,33 @@ class DigestPool:
 
     def _more(self, language: str, left: int, title: str) -> tuple[str, int, str]:
         """The line after a group that had `left` stories more than room, with its room,
-        and the label of the button that sends them."""
-        text = t(language, "digest.more", count=left, term=title)
-        more = self._mores[language, left, title] = (
-            text,
-            _room(text),
-            more_label(language, title, left),
-        )
+        and the label of the button that sends them.
+
+        A busy minute has thousands of (title, count) pairs, and `t` costs more than the
+        rest: the line and the label are made once per title with `_COUNT` for the count,
+        which then goes in by `str.replace`. Not for a count of one (which may read
+        differently) or a title holding `_COUNT`.
+        """
+        if left == 1 or _COUNT in title:
+            text = t(language, "digest.more", count=left, term=title)
+            label = more_label(language, title, left)
+        else:
+            line, button = self._more_texts.get((language, title)) or self._more_text(
+                language, title
+            )
+            text = line.replace(_COUNT, str(left))
+            label = plain(button.replace(_COUNT, str(left)))
+        more = self._mores[language, left, title] = (text, _room(text), label)
         return more
+
+    def _more_text(self, language: str, title: str) -> tuple[str, str]:
+        """A "more" line and the text of its button (before `plain`), with `_COUNT`."""
+        term = escape(title)
+        found = self._more_texts[language, title] = (
+            t(language, "digest.more", count=_COUNT, term=term),
+            t(language, "digest.more_button", term=term, count=_COUNT),
+        )
+        return found
 
     def _data(self, term: str, since: datetime) -> str:
         """The data of the "more" button of `term`'s group in digests from `since`."""
@@ -348,22 +451,36 @@ class DigestPool:
         )
         return data
 
-    def header(self, language: str, count: int) -> Item:
+    def _header(self, language: str, count: int) -> Item:
         """A digest's header, made once a pool."""
-        found = self._texts.get((language, count))
-        if found is None:
-            text = t(language, "digest.header", count=count)
-            found = self._texts[language, count] = (text, _room(text))
+        text = t(language, "digest.header", count=count)
+        found = self._headers[language, count] = (text, _room(text))
         return found
 
     def _render(self, chat: Chat, look: _Renderings, places: Sequence[int]) -> None:
-        """Render the stories at `places` that `look` (as `chat` sees them) lacks."""
+        """Render the stories at `places` that `look` (as `chat` sees them) lacks, as
+        `_item` would: only the source line depends on the look, and but for the other
+        outlets it names, only on the time zone (`item_source`)."""
         texts_at, rooms_at = look
         entries = self.order(chat.language)[0]
         for place in places:
             if texts_at[place] is None:
-                text = _item(entries[place], chat)
+                article = entries[place].article
+                source = self._sources.get((article.id, chat.timezone))
+                if source is None:
+                    source = self._sources[article.id, chat.timezone] = item_source(
+                        article, chat.zone
+                    )
+                meta = with_also_from(source, chat.language, entries[place].also_from)
+                text = item_from(self._body(article, chat.summary_sentences), meta)
                 texts_at[place], rooms_at[place] = text, _room(text)
+
+    def _body(self, article: StoredArticle, sentences: int) -> ItemBody:
+        """An item's title and summary, made once for all the looks showing `article`."""
+        found = self._bodies.get((article.id, sentences))
+        if found is None:
+            found = self._bodies[article.id, sentences] = item_body(article, sentences=sentences)
+        return found
 
 
 def _item(entry: DigestEntry, chat: Chat) -> str:
@@ -399,6 +516,21 @@ def _groups(
     of the chat's terms it matches, ordered by how many of its terms they match, then newest
     first."""
     masks = pool.masks([term for term, _ in followed], since, chat.language, mutes)
+    shared, ranks = _ranks(masks)
+    left = -1  # the stories no earlier group took
+    groups = []
+    for (term, display), mask in zip(followed, masks, strict=True):
+        fresh = mask & left
+        if fresh:
+            left ^= fresh
+            found = (term, display, fresh.bit_count(), fresh, ranks if fresh & shared else ())
+            groups.append(_group(found))
+    return groups
+
+
+def _ranks(masks: Sequence[int]) -> tuple[int, list[int]]:
+    """The stories in two or more of `masks`, and those in exactly k of them, for k from
+    the most any is in down to one."""
     # at_least[k]: the stories that match at least k of the chat's terms, for k up to the
     # most any story matches (two or three, not five: that bounds the work).
     at_least = [-1]
@@ -409,20 +541,8 @@ def _groups(
         if deeper:
             at_least.append(deeper)
     at_least.append(0)
-    exactly = [at_least[k] & ~at_least[k + 1] for k in range(len(at_least) - 2, 0, -1)]
-    placed = 0
-    groups = []
-    for (term, display), mask in zip(followed, masks, strict=True):
-        fresh = mask & ~placed
-        if not fresh:
-            continue
-        placed |= fresh
-        if fresh & at_least[2]:  # some match more terms than others: those come first
-            layers = tuple(layer for match in exactly if (layer := fresh & match))
-        else:
-            layers = (fresh,)
-        groups.append(_Group(term, display, fresh.bit_count(), layers))
-    return groups
+    shared = at_least[2] if len(at_least) > 2 else 0
+    return shared, [at_least[k] & ~at_least[k + 1] for k in range(len(at_least) - 2, 0, -1)]
 
 
 def _cap(groups: Sequence[_Group]) -> int:
@@ -449,32 +569,29 @@ def _room(text: str) -> int:
     return utf16_len(text) + len(_SEPARATOR)
 
 
-def _render_pooled(header: Item, texts: Sequence[str], rooms: Sequence[int]) -> list[str]:
-    """`split_messages(texts, header=header)` for items whose room is known; an item too
-    long to fit whole is left to `split_messages`, which shortens it.
+def _render_pooled(texts: list[str], rooms: list[int]) -> list[str]:
+    """`split_messages(texts[1:], header=texts[0])` for items whose room is known (the
+    header's too, first); an item too long to fit whole is left to `split_messages`, which
+    shortens it.
 
     Each message takes as many items as fit: with the running total of the room they take,
-    where each message ends is a binary search, not a walk over the items.
+    where each message ends is a binary search, not a walk over the items. The header is
+    the first message's first item, so every message is one slice of the items.
     """
-    header_text, header_room = header
-    head = header_room - len(_SEPARATOR)  # the header has no separator before it
-    if head > LIMIT // 2 or max(rooms) > LIMIT - head:
-        return split_messages(texts, header=header_text)
+    head = rooms[0] - len(_SEPARATOR)  # the header's room; no separator before a message
+    if head > LIMIT // 2 or max(islice(rooms, 1, None)) > LIMIT - head:
+        return split_messages(texts[1:], header=texts[0])
     ends = list(accumulate(rooms, initial=0))
-    if ends[-1] <= LIMIT - head:  # all in one message
-        return [_SEPARATOR.join((header_text, *texts))]
+    room = LIMIT + len(_SEPARATOR)  # for a message's items and the separators before them
+    if ends[-1] <= room:  # all in one message
+        return [_SEPARATOR.join(texts)]
     messages: list[str] = []
-    start, used = 0, head  # a message after the first starts with an item, no separator
+    start = 0
     while start < len(texts):
-        stop = bisect_right(ends, LIMIT - used + ends[start]) - 1  # never with no item: room
-        part = texts[start:stop]
-        messages.append(_SEPARATOR.join((header_text, *part) if start == 0 else part))
-        start, used = stop, -len(_SEPARATOR)
+        stop = bisect_right(ends, room + ends[start]) - 1  # never with no item: see above
+        messages.append(_SEPARATOR.join(texts[start:stop]))
+        start = stop
     return messages
-
-
-def _since(chat: Chat, until: datetime) -> datetime:
-    return chat.last_digest_at or until - FIRST_WINDOW
 
 
 def build_digest(
@@ -551,7 +668,7 @@ def more_stories(
 
 def plan_digests(db: Database, now: datetime) -> list[Outgoing]:
     """Every digest due at `now`, as outbox messages (chats with nothing new get none)."""
-    return _plan(db, chats_due_for_digest(db, now), now)
+    return _plan(db, now)[1]
 
 
 @contextmanager
@@ -576,42 +693,42 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _plan(db: Database, due: Sequence[Chat], now: datetime) -> list[Outgoing]:
-    if not due:
-        return []
+def _plan(db: Database, now: datetime) -> tuple[list[Chat], list[Outgoing]]:
+    """The chats due at `now` and their digests (the chats too are thousands of objects)."""
     with _collector_paused():
-        return _plan_all(db, due, now)
+        due = chats_due_for_digest(db, now)
+        return due, _plan_all(db, due, now) if due else []
 
 
 def _plan_all(db: Database, due: Sequence[Chat], now: datetime) -> list[Outgoing]:
     followed = all_followed(db)
     mutes = all_mutes(db)
-    pool = DigestPool.load(db, min(_since(chat, now) for chat in due), now)
+    first_window = now - FIRST_WINDOW  # one datetime for all, so the pool's keys hash it once
+    pool = DigestPool.load(db, min(chat.last_digest_at or first_window for chat in due), now)
     days: dict[str, str] = {}  # time zone -> the local date at `now`: the slot's day
     messages: list[Outgoing] = []
     for chat in due:
-        since = _since(chat, now)
-        groups = _groups(
-            pool, chat, followed.get(chat.chat_id, ()), mutes.get(chat.chat_id, ()), since
-        )[:TOTAL_CAP]
+        subscribed = followed.get(chat.chat_id)
+        if not subscribed:
+            continue
+        since = chat.last_digest_at or first_window
+        groups = _groups(pool, chat, subscribed, mutes.get(chat.chat_id, ()), since)
         if not groups:
             continue
-        layout = pool.layout(chat, groups, _cap(groups), since)
-        header = pool.header(chat.language, sum(group.size for group in groups))
+        parts, ids, buttons = pool.digest(chat, groups, since)
         day = days.get(chat.timezone)
         if day is None:
             day = days[chat.timezone] = now.astimezone(chat.zone).date().isoformat()
         key = f"digest:{chat.chat_id}:{day}:{chat.digest_time}"
-        parts = _render_pooled(header, layout.texts, layout.rooms)
         last = len(parts) - 1
-        keyboard = {"inline_keyboard": layout.buttons} if layout.buttons else None
+        keyboard = {"inline_keyboard": buttons} if buttons else None
         messages += [
             Outgoing(
                 chat.chat_id,
                 "digest",
                 f"{key}:{part}",
                 make_payload(text, reply_markup=keyboard if part == last else None),
-                layout.ids,
+                ids,
             )
             for part, text in enumerate(parts)
         ]
@@ -624,8 +741,7 @@ def deliver_digests(db: Database, *, now: datetime) -> int:
     A chat with nothing new gets no message, but its window still closes at `now`.
     Returns how many outbox rows were added.
     """
-    due = chats_due_for_digest(db, now)
-    messages = _plan(db, due, now)
+    due, messages = _plan(db, now)
     with write_transaction(db):
         added = enqueue_many(db, messages, now=now)
         db.conn.executemany(

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from bot.i18n import LANGUAGE_NAMES, Markup, escape, join_words, t, term_list
@@ -166,12 +167,47 @@ def article_item(
     The summary comes last so that shortening an over-long item cuts the summary first.
     `also_from` names the other sources that carried the same story.
     """
-    meta = _meta(article, tz, "%m-%d %H:%M")
+    body = item_body(article, with_summary=with_summary, sentences=sentences)
+    return item_from(body, item_meta(article, lang, tz, also_from))
+
+
+class ItemBody(NamedTuple):
+    """The parts of an item (see `article_item`) that do not depend on the reader's
+    language or time zone, so a digest renders them once for all its readers."""
+
+    title: str
+    summary: str | None  # None: no summary line
+
+
+def item_body(
+    article: Article, *, with_summary: bool = True, sentences: int | None = None
+) -> ItemBody:
+    summary = _summary(article, sentences) if with_summary and article.summary else None
+    return ItemBody(_title(article), summary)
+
+
+def item_meta(article: Article, lang: str, tz: tzinfo, also_from: Sequence[str] = ()) -> str:
+    """An item's source line: the source, the local time and the other sources."""
+    return with_also_from(item_source(article, tz), lang, also_from)
+
+
+def item_source(article: Article, tz: tzinfo) -> str:
+    """The start of an item's source line, the same in every language."""
+    return _meta(article, tz, "%m-%d %H:%M")
+
+
+def with_also_from(source: str, lang: str, also_from: Sequence[str]) -> str:
+    """An item's source line from its start (`item_source`)."""
     if also_from:
-        meta += " · " + t(lang, "item.also_from", sources=join_words(lang, also_from))
-    lines = [_title(article), f"<i>{meta}</i>"]
-    if with_summary and article.summary:
-        lines.append(_summary(article, sentences))
+        return f"{source} · {t(lang, 'item.also_from', sources=join_words(lang, also_from))}"
+    return source
+
+
+def item_from(body: ItemBody, meta: str) -> str:
+    """`article_item` from its parts."""
+    lines = [body.title, f"<i>{meta}</i>"]
+    if body.summary is not None:
+        lines.append(body.summary)
     return "\n".join(lines)
 
 

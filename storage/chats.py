@@ -124,23 +124,15 @@ _SELECT = (
 
 
 def _chat(row: Sequence) -> Chat:
-    """A Chat from a row of `_SELECT` (a tuple: ten thousand are read at a busy minute)."""
+    """A Chat from a row of `_SELECT` (a tuple: ten thousand are read at a busy minute, so
+    the fields go in by position, in `_SELECT`'s order, which is `Chat`'s)."""
     (chat_id, type_, title, language, timezone, digest_time, sentences,
      instant, paused, active, last_digest_at, created_at) = row  # fmt: skip
     return Chat(
-        chat_id=chat_id,
-        type=type_,
-        title=title,
-        language=language,
-        timezone=timezone,
-        digest_time=digest_time,
-        summary_sentences=sentences,
-        instant=bool(instant),
-        paused=bool(paused),
-        active=bool(active),
-        last_digest_at=from_db_time(last_digest_at) if last_digest_at else None,
-        created_at=from_db_time(created_at),
-    )
+        chat_id, type_, title, language, timezone, digest_time, sentences,
+        bool(instant), bool(paused), bool(active),
+        from_db_time(last_digest_at) if last_digest_at else None, from_db_time(created_at),
+    )  # fmt: skip
 
 
 def _column_value(name: str, value: object) -> object:

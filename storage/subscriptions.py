@@ -173,17 +173,20 @@ def all_followed(db: Database) -> dict[int, list[tuple[str, str]]]:
 
     For digests, which read all of them at a busy minute: no `Subscription`s, and the rows
     come in table order and are sorted per chat here, which is faster than SQLite sorting
-    fifty thousand rows by (chat, created_at, term).
+    fifty thousand rows by (chat, created_at, term). A display that is the term itself (as
+    typed, already folded) comes as NULL, which saves making a string of it.
     """
-    rows: dict[int, list[tuple[str, str, str]]] = {}
+    rows: dict[int, list[tuple[str, str, str | None]]] = {}
     for chat_id, created_at, term, display in db.execute(
-        "SELECT chat_id, created_at, term, display FROM subscriptions"
+        "SELECT chat_id, created_at, term, NULLIF(display, term) FROM subscriptions"
     ):
         rows.setdefault(chat_id, []).append((created_at, term, display))
     found = {}
     for chat_id, chat_rows in rows.items():
         chat_rows.sort()  # by created_at, then term (unique in a chat)
-        found[chat_id] = [(term, display) for _, term, display in chat_rows]
+        found[chat_id] = [
+            (term, term if display is None else display) for _, term, display in chat_rows
+        ]
     return found
 
 
