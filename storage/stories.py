@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -41,8 +40,9 @@ TITLE_OVERLAP = 0.5
 
 _NON_LETTERS = re.compile(r"[\W_]+")
 # 8 bands of 8 bits: fingerprints up to 7 bits apart always share a band, and most of those
-# 8 to 10 bits apart do; the rest of the window is never compared.
+# 8 to 10 bits apart do; the others are not candidates (as in locality-sensitive hashing).
 _BANDS = 8
+_BAND_SHIFTS = np.arange(0, 64, 8, dtype=np.uint64)
 _MASK64 = (1 << 64) - 1
 
 
@@ -126,83 +126,114 @@ class StoryEntry:
     fingerprint: int
     published: float  # Unix time
     title: str
-    text_length: int
+    text_length: int | None  # None: not read yet (see `StoryIndex`)
 
     @cached_property
     def folded_title(self) -> str:
         return fold(self.title)  # only needed for the few candidates the title decides
 
-    def bands(self) -> Iterator[tuple[int, int]]:
-        for band in range(_BANDS):
-            yield band, (self.fingerprint >> (8 * band)) & 0xFF
-
 
 class StoryIndex:
-    """Fingerprints of the articles around a batch being saved, banded for quick lookup."""
+    """Fingerprints of the articles around a batch being saved, compared all at once.
 
-    def __init__(self) -> None:
-        self._bands: dict[tuple[int, int], list[StoryEntry]] = defaultdict(list)
-        self._entries: dict[str, StoryEntry] = {}
+    Each probe is compared with the whole window in a few numpy operations (a window holds
+    thousands of articles; a Python loop over banded buckets cost more than the rest of
+    saving). Only articles sharing one of the 8 bands (bytes) of the probe's fingerprint are
+    candidates, and of those within `NEAR_BITS` the closest that `_same_story` accepts wins;
+    ties go to the lowest band shared, then to the article added first. Text lengths are
+    only needed for near (not close) candidates, so those read from the database are looked
+    up with `text_length` when a candidate needs one.
+    """
+
+    def __init__(self, text_length: Callable[[str], int]) -> None:
+        self._text_length = text_length
+        self._entries: list[StoryEntry] = []  # by slot, in the order they were added
+        self._slots: dict[str, int] = {}  # article id -> its live slot
+        self._fingerprints = np.zeros(64, dtype=np.uint64)
+        self._published = np.zeros(64)
+        self._live = np.zeros(64, dtype=bool)
 
     def add(self, entry: StoryEntry) -> None:
         self.discard(entry.id)
-        self._entries[entry.id] = entry
-        for key in entry.bands():
-            self._bands[key].append(entry)
+        slot = len(self._entries)
+        if slot == len(self._live):
+            self._grow()
+        self._entries.append(entry)
+        self._slots[entry.id] = slot
+        self._fingerprints[slot] = entry.fingerprint & _MASK64
+        self._published[slot] = entry.published
+        self._live[slot] = True
+
+    def _grow(self) -> None:
+        size = 2 * len(self._live)
+        self._fingerprints = np.resize(self._fingerprints, size)
+        self._published = np.resize(self._published, size)
+        self._live = np.concatenate([self._live, np.zeros(size - len(self._live), dtype=bool)])
 
     def discard(self, article_id: str) -> None:
-        old = self._entries.pop(article_id, None)
-        if old is not None:
-            for key in old.bands():
-                self._bands[key].remove(old)
+        slot = self._slots.pop(article_id, None)
+        if slot is not None:
+            self._live[slot] = False
 
     def move_story(self, old_story: str, new_story: str) -> None:
-        for entry in self._entries.values():
+        for slot in self._slots.values():
+            entry = self._entries[slot]
             if entry.story_id == old_story:
                 entry.story_id = new_story
 
     def match(self, probe: StoryEntry) -> StoryEntry | None:
         """The closest other article in the window that is a near-duplicate of `probe`."""
-        best: StoryEntry | None = None
-        best_distance = NEAR_BITS + 1
-        seen: set[str] = {probe.id}
-        for key in probe.bands():
-            for entry in self._bands.get(key, ()):
-                if entry.id in seen:
-                    continue
-                seen.add(entry.id)
-                apart = distance(probe.fingerprint, entry.fingerprint)
-                if (
-                    apart < best_distance
-                    and abs(probe.published - entry.published) <= WINDOW.total_seconds()
-                    and _same_story(probe, entry, apart)
-                ):
-                    best, best_distance = entry, apart
-        return best
+        used = len(self._entries)
+        differ = self._fingerprints[:used] ^ np.uint64(probe.fingerprint & _MASK64)
+        apart = np.bitwise_count(differ)
+        near = (apart <= NEAR_BITS) & self._live[:used]
+        near &= np.abs(self._published[:used] - probe.published) <= WINDOW.total_seconds()
+        if (own := self._slots.get(probe.id)) is not None:
+            near[own] = False
+        slots = np.flatnonzero(near)
+        if not slots.size:
+            return None
+        bands = (differ[slots, None] >> _BAND_SHIFTS) & np.uint64(0xFF)
+        shared = bands == 0
+        first_band = np.where(shared.any(axis=1), shared.argmax(axis=1), _BANDS)
+        order = np.lexsort((slots, first_band, apart[slots]))
+        for k in order[first_band[order] < _BANDS].tolist():
+            entry = self._entries[slots[k]]
+            if self._same_story(probe, entry, int(apart[slots[k]])):
+                return entry
+        return None
 
+    def _same_story(self, a: StoryEntry, b: StoryEntry, apart: int) -> bool:
+        if apart <= CLOSE_BITS:
+            return True
+        return (
+            min(self._length(a), self._length(b)) >= NEAR_MIN_CHARS
+            and title_overlap(a.folded_title, b.folded_title) >= TITLE_OVERLAP
+        )
 
-def _same_story(a: StoryEntry, b: StoryEntry, apart: int) -> bool:
-    if apart <= CLOSE_BITS:
-        return True
-    return (
-        apart <= NEAR_BITS
-        and min(a.text_length, b.text_length) >= NEAR_MIN_CHARS
-        and title_overlap(a.folded_title, b.folded_title) >= TITLE_OVERLAP
-    )
+    def _length(self, entry: StoryEntry) -> int:
+        if entry.text_length is None:
+            entry.text_length = self._text_length(entry.id)
+        return entry.text_length
 
 
 def load_story_index(db: Database, start: datetime, end: datetime) -> StoryIndex:
     """The fingerprinted articles published between `start` and `end`."""
-    index = StoryIndex()
+    index = StoryIndex(lambda article_id: _text_length(db, article_id))
     rows = db.conn.execute(
         "SELECT id, story_id, fingerprint, (julianday(published) - 2440587.5) * 86400.0, "
-        "title, length(text) FROM articles "
+        "title, NULL FROM articles "
         "WHERE published BETWEEN ? AND ? AND fingerprint IS NOT NULL",
         [to_db_time(start), to_db_time(end)],
     )
     for row in rows:
         index.add(StoryEntry(*row))
     return index
+
+
+def _text_length(db: Database, article_id: str) -> int:
+    query = "SELECT length(text) FROM articles WHERE id = ?"
+    return db.conn.execute(query, [article_id]).fetchone()[0]
 
 
 def story_members(db: Database, story_id: str) -> list[StoredArticle]:
