@@ -115,7 +115,9 @@ def extract(html: str, keep_captions: bool = False) -> Extraction:
 
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, element in walker:
-        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = element.tag
+        if not isinstance(tag, str):  # a comment or processing instruction
+            tag = ""
         if event == "start":
             if judge.is_noise(element, tag):
                 walker.skip_subtree()
