@@ -72,7 +72,8 @@ def detect_language(text: str) -> str:
     han_runs = _HAN.findall(sample)
     han = sum(map(len, han_runs))
     kana, hangul = _kana_and_hangul(sample)
-    words = _ALPHABETIC_WORD.findall(sample)
+    # The words are only looked for when there could be enough of them to matter.
+    words = [] if han + kana >= _most_words(sample, han) else _ALPHABETIC_WORD.findall(sample)
     if han + kana and han + kana >= max(len(words), hangul):
         if kana > KANA_SHARE * (han + kana):
             return "other"
@@ -83,6 +84,14 @@ def detect_language(text: str) -> str:
     if len(latin) >= LATIN_SHARE * len(words) and _is_english(latin):
         return "en"
     return "other"
+
+
+def _most_words(sample: str, han: int) -> int:
+    """The most `_ALPHABETIC_WORD`s `sample` can hold, given that `han` of its characters
+    are Han: each word holds a character that is no Han character of the BMP, and only
+    the astral characters among the Han ones can be in a word."""
+    astral = len(sample.encode("utf-16-le", "surrogatepass")) // 2 - len(sample)
+    return len(sample) - han + astral
 
 
 def _kana_and_hangul(text: str) -> tuple[int, int]:
