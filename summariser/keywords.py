@@ -137,8 +137,9 @@ def candidate_counts(
     known.add(sentences)
     word_lists = [known.words(s) for s in sentences]
     tokens = Counter(itertools.chain.from_iterable(word_lists))
-    tagged = set(itertools.chain.from_iterable(map(known.tagged, sentences)))
-    nominal = set(title_words).union(w for w, tag in tagged if tag.startswith(_NOMINAL))
+    nominal = set(title_words)
+    for sentence, words in zip(sentences, word_lists, strict=True):
+        nominal.update(itertools.compress(words, map(_nominal_tag, known.tags(sentence))))
     # Pairs in order of first occurrence, so that ties in `most_common` stay in text order.
     adjacent = Counter(itertools.chain.from_iterable(map(itertools.pairwise, word_lists)))
     pairs = _split_names(adjacent)
@@ -172,6 +173,13 @@ def _split_names(adjacent: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]
             and len(first) + len(second) <= 6
         }
     )
+
+
+@cache
+def _nominal_tag(tag: str) -> bool:
+    """Is a word with this jieba tag a noun, a name or a foreign word? (Few tags, many
+    words: asked once per tag.)"""
+    return tag.startswith(_NOMINAL)
 
 
 def _glued(word: str) -> bool:
