@@ -17,8 +17,8 @@ import itertools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from dataclasses import dataclass, field
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 from summariser.fold import fold, fold_term
@@ -94,16 +94,26 @@ class IdfTable:
     documents: int
     min_df: int
     frequencies: dict[str, int]
+    # IDFs of the table's words worked out so far (bounded by the table's size).
+    _idfs: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def idf(self, word: str) -> float:
         """Smoothed IDF; words below the table's cut-off get the cut-off's IDF, scaled
         down when jieba's dictionary knows them as common words of the language."""
+        idf = self._idfs.get(word)
+        if idf is not None:
+            return idf
         df = self.frequencies.get(word)
-        if df is not None:
-            return math.log((self.documents + 1) / (df + 1)) + 1
-        ceiling = math.log((self.documents + 1) / self.min_df) + 1
-        rarity = general_rarity(word)
-        return ceiling if rarity is None else ceiling * rarity
+        if df is None:
+            rarity = general_rarity(word)  # cached
+            return self._ceiling if rarity is None else self._ceiling * rarity
+        idf = self._idfs[word] = math.log((self.documents + 1) / (df + 1)) + 1
+        return idf
+
+    @cached_property
+    def _ceiling(self) -> float:
+        """The IDF of a word at the table's cut-off."""
+        return math.log((self.documents + 1) / self.min_df) + 1
 
 
 def extract_keywords(
@@ -128,15 +138,14 @@ def extract_keywords(
         del counts[word]
     folded_title = known.folded(title)
     for word in counts:
-        if word in title_words or (_CJK.match(word) and word in folded_title):
+        if word in title_words or (word in folded_title and _CJK.match(word)):
             counts[word] += _TITLE_BOOST
     total = sum(counts.values()) or 1
-    scored = sorted(
-        ((count / total * table.idf(word), word) for word, count in counts.items()),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
+    idf = table.idf
+    # Highest score first, ties by word: sorting (-score, word) pairs needs no key.
+    ranked = sorted((-(count / total * idf(word)), word) for word, count in counts.items())
     out: dict[str, None] = {}
-    for _, word in scored:
+    for _, word in ranked:
         term = fold_term(word)
         if term and term not in out:
             out[term] = None
