@@ -134,7 +134,10 @@ def extract_keywords(
     table = idf_table()
     title_words = frozenset(known.words(title))
     counts = candidate_counts(text, lang, title_words=title_words, sentence_words=known)
-    for word in [w for w, n in counts.items() if n < 2 and _unknown(w, table)]:
+    # A word that neither the table nor jieba's dictionary knows must occur twice.
+    frequencies = table.frequencies
+    once = [w for w, n in counts.items() if n < 2 and w not in frequencies]
+    for word in itertools.filterfalse(in_dictionary, once):
         del counts[word]
     folded_title = known.folded(title)
     for word in counts:
@@ -176,9 +179,10 @@ def candidate_counts(
     known.add(sentences)
     word_lists = [known.words(s) for s in sentences]
     tokens = Counter(itertools.chain.from_iterable(word_lists))
+    words = itertools.chain.from_iterable(word_lists)
+    tags = itertools.chain.from_iterable(map(known.tags, sentences))
     nominal = set(title_words)
-    for sentence, words in zip(sentences, word_lists, strict=True):
-        nominal.update(itertools.compress(words, map(_nominal_tag, known.tags(sentence))))
+    nominal.update(itertools.compress(words, map(_NOMINAL_TAGS.__getitem__, tags)))
     # Pairs in order of first occurrence, so that ties in `most_common` stay in text order.
     adjacent = Counter(itertools.chain.from_iterable(map(itertools.pairwise, word_lists)))
     pairs = _split_names(adjacent)
@@ -189,7 +193,8 @@ def candidate_counts(
             tokens[second] -= together
             tokens[first + second] += together
             nominal.add(first + second)
-    counts = Counter({w: n for w in nominal if (n := tokens.get(w, 0)) > 0 and _is_keyword(w)})
+    keywords = filter(_is_keyword, nominal)
+    counts = Counter({w: n for w in keywords if (n := tokens.get(w, 0)) > 0})
     if lang == "en":
         counts.update(_names(text))
     return counts
@@ -200,7 +205,8 @@ def _split_names(adjacent: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]
     twice, Han characters only, six at most together, one of the two unknown to its
     dictionary. Most pairs occur once, so only the words of the others are looked at."""
     frequent = [(pair, n) for pair, n in adjacent.items() if n >= 2]
-    han = {w for pair, _ in frequent for w in pair if _HAN_WORD.fullmatch(w)}
+    words = set(itertools.chain.from_iterable(pair for pair, _ in frequent))
+    han = set(filter(_HAN_WORD.fullmatch, words))
     unknown = set(itertools.filterfalse(in_dictionary, han))
     return Counter(
         {
@@ -214,21 +220,23 @@ def _split_names(adjacent: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]
     )
 
 
-@cache
-def _nominal_tag(tag: str) -> bool:
-    """Is a word with this jieba tag a noun, a name or a foreign word? (Few tags, many
-    words: asked once per tag.)"""
-    return tag.startswith(_NOMINAL)
+class _NominalTags(dict[str, bool]):
+    """Is a word with this jieba tag a noun, a name or a foreign word? Few tags, many
+    words: each tag is tested once, then looked up (a plain dict lookup is the cheapest
+    test per word)."""
+
+    def __missing__(self, tag: str) -> bool:
+        self[tag] = nominal = tag.startswith(_NOMINAL)
+        return nominal
+
+
+_NOMINAL_TAGS = _NominalTags()
 
 
 def _glued(word: str) -> bool:
     """A word jieba's dictionary lacks that starts or ends with a function character is a
     fragment the HMM glued together (升約 from 升約0.5%, 日及 from 40日及罰款)."""
     return (word[0] in _GLUE or word[-1] in _GLUE) and not in_dictionary(word)
-
-
-def _unknown(word: str, table: IdfTable) -> bool:
-    return word not in table.frequencies and not in_dictionary(word)
 
 
 @lru_cache(maxsize=65536)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib import resources
+from operator import itemgetter
 from types import ModuleType
 
 from summariser.fold import fold
@@ -99,19 +100,15 @@ def _tag_lines(lines: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]
         for token in _rjieba().tag("\n".join(lines))
         if token[1] not in _MAYBE_WORDLESS or token == _BREAK or _WORDLIKE.search(token[0])
     ]
+    words = tuple(map(itemgetter(0), tokens))
+    tags = tuple(map(itemgetter(1), tokens))
     out, start = [], 0
     for _ in range(len(lines) - 1):
         end = tokens.index(_BREAK, start)
-        out.append(_unzip(tokens[start:end]))
+        out.append((words[start:end], tags[start:end]))
         start = end + 1
-    out.append(_unzip(tokens[start:]))
+    out.append((words[start:], tags[start:]))
     return out
-
-
-def _unzip(tokens: list[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(words, tags) of (word, tag) pairs."""
-    words, tags = zip(*tokens, strict=True) if tokens else ((), ())
-    return words, tags
 
 
 def _english_words(folded_text: str) -> tuple[str, ...]:
