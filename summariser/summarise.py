@@ -1,13 +1,14 @@
 """Extractive summaries: a few whole sentences of the article, in their original order.
 
-Sentences are rated on sumy's document model (built from `split_sentences` and
-`NewsTokenizer`, the title as the heading) by a blend measured on the shared corpus
-(bench/rouge.py): how much of the title the sentence repeats, as folded character
-bigrams and as words (sumy's Edmundson title method), where it stands (sumy's Edmundson
-location method: first paragraph, first sentence of a paragraph) and how many of its words
-recur elsewhere in the article. Sentences are taken greedily, best first, while they fit the
-sentence count and the character budget, skipping near-duplicates; after each pick the
-title bigrams it covered stop counting, so the next pick adds what the summary lacks.
+Sentences are rated on a slim copy of sumy's document model (sentences from
+`split_sentences`, words from `SentenceWords`, the title as the heading) by a blend
+measured on the shared corpus (bench/rouge.py): how much of the title the sentence repeats,
+as folded character bigrams and as words (sumy's Edmundson title method), where it stands
+(sumy's Edmundson location method: first paragraph, first sentence of a paragraph) and how
+many of its words recur elsewhere in the article. Sentences are taken greedily, best first,
+while they fit the sentence count and the character budget, skipping near-duplicates; after
+each pick the title bigrams it covered stop counting, so the next pick adds what the
+summary lacks.
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 from sumy.summarizers.edmundson_location import EdmundsonLocationMethod
 from sumy.summarizers.edmundson_title import EdmundsonTitleMethod
 
 from summariser.sentences import split_sentences
-from summariser.tokenize import NewsTokenizer, SentenceWords, stop_words
+from summariser.tokenize import SentenceWords, stop_words
 
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 600}
 ELLIPSIS = "…"
@@ -94,13 +94,13 @@ def summarise(
     texts = [s for p in paragraph_sentences for s in p]
     known = sentence_words or SentenceWords()
     known.add([title, title.strip(), *texts])
-    document = _document(paragraph_sentences, title, NewsTokenizer(lang, known))
+    document = _document(paragraph_sentences, title, known)
     *grams, title_grams = _bigrams([*map(known.folded, texts), known.folded(title)])
     candidates = [
         _Candidate(order, text, text_grams)
         for order, (text, text_grams) in enumerate(zip(texts, grams, strict=True))
     ]
-    ratings = _ratings(document, candidates)
+    ratings = _ratings(document, texts, candidates)
     pool = [c for c in candidates if len(c.text) >= _MIN_CHARS[family]] or candidates
     chosen: list[_Candidate] = []
     used = 0
@@ -142,14 +142,50 @@ def _sentences(paragraphs: Sequence[str], lang: str) -> list[list[str]]:
     return out
 
 
-def _document(
-    paragraph_sentences: list[list[str]], title: str, tokenizer: NewsTokenizer
-) -> ObjectDocumentModel:
+class _Sentence:
+    """A sentence as sumy's Edmundson methods read it: its folded words, heading or not.
+
+    sumy's `Sentence` runs a cached property for every read of `words` and a Python
+    `__hash__` for every rating it stores; this one has plain attributes and hashes by
+    identity (equal sentences are matched by text in `_in_order` instead).
+    """
+
+    __slots__ = ("is_heading", "words")
+
+    def __init__(self, words: tuple[str, ...], *, is_heading: bool = False) -> None:
+        self.words = words
+        self.is_heading = is_heading
+
+
+class _Paragraph:
+    """sumy's `Paragraph`, read-only: its headings and its other sentences, in order."""
+
+    __slots__ = ("headings", "sentences")
+
+    def __init__(self, sentences: list[_Sentence], headings: tuple[_Sentence, ...] = ()) -> None:
+        self.sentences = tuple(sentences)
+        self.headings = headings
+
+
+class _Document:
+    """sumy's `ObjectDocumentModel`, read-only: paragraphs, all sentences, all headings."""
+
+    __slots__ = ("headings", "paragraphs", "sentences")
+
+    def __init__(self, paragraphs: list[_Paragraph]) -> None:
+        self.paragraphs = tuple(paragraphs)
+        self.sentences = tuple(s for p in paragraphs for s in p.sentences)
+        self.headings = tuple(h for p in paragraphs for h in p.headings)
+
+
+def _document(paragraph_sentences: list[list[str]], title: str, known: SentenceWords) -> _Document:
     """sumy's document, the title as a heading in the first paragraph."""
-    paragraphs = [[Sentence(s, tokenizer) for s in p] for p in paragraph_sentences]
+    words = known.words
+    paragraphs = [_Paragraph([_Sentence(words(s)) for s in p]) for p in paragraph_sentences]
     if title.strip():
-        paragraphs[0].insert(0, Sentence(title, tokenizer, is_heading=True))
-    return ObjectDocumentModel([Paragraph(p) for p in paragraphs])
+        heading = _Sentence(words(title.strip()), is_heading=True)
+        paragraphs[0].headings = (heading,)
+    return _Document(paragraphs)
 
 
 class _FoldedWords:
@@ -162,7 +198,7 @@ class _FoldedWords:
         return word
 
     @staticmethod
-    def _rate_sentence(sentence: Sentence, significant_words: frozenset[str]) -> int:
+    def _rate_sentence(sentence: _Sentence, significant_words: frozenset[str]) -> int:
         return sum(map(significant_words.__contains__, sentence.words))
 
 
@@ -172,19 +208,21 @@ class _TitleMethod(_FoldedWords, EdmundsonTitleMethod):
 
 class _LocationMethod(_FoldedWords, EdmundsonLocationMethod):
     @staticmethod
-    def _rate_sentence(sentence: Sentence, significant_words: frozenset[str]) -> int:
+    def _rate_sentence(sentence: _Sentence, significant_words: frozenset[str]) -> int:
         return 0  # heading words weigh nothing here (w_h=0 in `_ratings`): no need to count
 
 
-def _ratings(document: ObjectDocumentModel, candidates: list[_Candidate]) -> dict[int, float]:
-    """Rating by candidate order, before title bigram coverage (sumy keys by sentence text)."""
+def _ratings(
+    document: _Document, texts: list[str], candidates: list[_Candidate]
+) -> dict[int, float]:
+    """Rating by candidate order, before title bigram coverage."""
     stop = stop_words()
     title_rating = _TitleMethod(str, stop).rate_sentences(document)
     location_rating = _LocationMethod(str, stop).rate_sentences(
         document, w_h=0, w_p1=1, w_p2=0, w_s1=1, w_s2=0
     )
     sentences = document.sentences
-    titles, locations = _in_order(title_rating, sentences), _in_order(location_rating, sentences)
+    titles, locations = _in_order(title_rating, texts), _in_order(location_rating, texts)
     recurrence = _recurrence(sentences, stop)
     top_title = max(titles, default=0) or 1
     top_location = max(locations, default=0) or 1
@@ -197,16 +235,18 @@ def _ratings(document: ObjectDocumentModel, candidates: list[_Candidate]) -> dic
     }
 
 
-def _in_order(ratings: dict[Sentence, float], sentences: Sequence[Sentence]) -> list[float]:
-    """sumy's ratings of `sentences`, in their order. sumy rates them in that order, so the
-    dict's values are it, unless two sentences are alike (one key): then look each up, as
-    every lookup runs sumy's `Sentence.__hash__` and `__eq__` in Python."""
-    if len(ratings) == len(sentences):
-        return list(ratings.values())
-    return [ratings[sentence] for sentence in sentences]
+def _in_order(ratings: dict[_Sentence, float], texts: list[str]) -> list[float]:
+    """sumy's ratings of the sentences (in document order, as sumy rates them), each
+    sentence with the rating of the last one of the same text: sumy's own `Sentence` is
+    a dictionary key by its text, so that is what its ratings were."""
+    values = list(ratings.values())
+    if len(set(texts)) == len(texts):
+        return values
+    last = dict(zip(texts, values, strict=True))
+    return [last[text] for text in texts]
 
 
-def _recurrence(sentences: Sequence[Sentence], stop: frozenset[str]) -> list[float]:
+def _recurrence(sentences: Sequence[_Sentence], stop: frozenset[str]) -> list[float]:
     """How much of a sentence's vocabulary other sentences share: a cheap centrality."""
     words = [s.words for s in sentences]
     telling = {w for w in itertools.chain.from_iterable(words) if len(w) > 1}.difference(stop)
