@@ -62,11 +62,14 @@ _DATELINE = re.compile(
 _CLAUSE_END = {"zh": re.compile(r"[，、；：,;:]"), "en": re.compile(r"[,;:]\s|\s[—–-]\s")}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Candidate:
+    """A sentence that may be chosen; `rating` is before title bigram coverage."""
+
     order: int
     text: str
     grams: frozenset[int]
+    rating: float
 
 
 def summarise(
@@ -96,32 +99,29 @@ def summarise(
     known.add([title, title.strip(), *texts])
     document = _document(paragraph_sentences, title, known)
     *grams, title_grams = _bigrams([*map(known.folded, texts), known.folded(title)])
+    ratings = _ratings(document, texts)
     candidates = [
-        _Candidate(order, text, text_grams)
-        for order, (text, text_grams) in enumerate(zip(texts, grams, strict=True))
+        _Candidate(order, *sentence)
+        for order, sentence in enumerate(zip(texts, grams, ratings, strict=True))
     ]
-    ratings = _ratings(document, texts, candidates)
     pool = [c for c in candidates if len(c.text) >= _MIN_CHARS[family]] or candidates
     chosen: list[_Candidate] = []
     used = 0
     while len(chosen) < max_sentences:
         if chosen:  # the budget only shrinks: what does not fit now never will
-            last = chosen[-1].grams
+            last, room = chosen[-1].grams, budget - used
             pool = [
                 c
                 for c in pool
-                if used + len(c.text) <= budget and _containment(c.grams, last) < _NEAR_DUPLICATE
+                if len(c.text) <= room and _containment(c.grams, last) < _NEAR_DUPLICATE
             ]
         if not pool:
             break
         # Title bigrams already in the summary count no more: the next sentence should add.
         uncovered = title_grams.difference(*(c.grams for c in chosen))
+        # `max` keeps the first of equals, so ties go to the earliest sentence (pool order).
         best = max(
-            pool,
-            key=lambda c: (
-                len(c.grams & uncovered) / (len(title_grams) or 1) + ratings[c.order],
-                -c.order,
-            ),
+            pool, key=lambda c: len(c.grams & uncovered) / (len(title_grams) or 1) + c.rating
         )
         if len(best.text) > budget:
             return (_shorten(best.text, budget, family),)
@@ -212,10 +212,8 @@ class _LocationMethod(_FoldedWords, EdmundsonLocationMethod):
         return 0  # heading words weigh nothing here (w_h=0 in `_ratings`): no need to count
 
 
-def _ratings(
-    document: _Document, texts: list[str], candidates: list[_Candidate]
-) -> dict[int, float]:
-    """Rating by candidate order, before title bigram coverage."""
+def _ratings(document: _Document, texts: list[str]) -> list[float]:
+    """Rating of each sentence, in order, before title bigram coverage."""
     stop = stop_words()
     title_rating = _TitleMethod(str, stop).rate_sentences(document)
     location_rating = _LocationMethod(str, stop).rate_sentences(
@@ -227,12 +225,12 @@ def _ratings(
     top_title = max(titles, default=0) or 1
     top_location = max(locations, default=0) or 1
     top_recurrence = max(recurrence, default=0) or 1
-    return {
-        c.order: _TITLE_WORDS * title / top_title
+    return [
+        _TITLE_WORDS * title / top_title
         + _LOCATION * location / top_location
         + _RECURRENCE * r / top_recurrence
-        for c, title, location, r in zip(candidates, titles, locations, recurrence, strict=True)
-    }
+        for title, location, r in zip(titles, locations, recurrence, strict=True)
+    ]
 
 
 def _in_order(ratings: dict[_Sentence, float], texts: list[str]) -> list[float]:
@@ -249,7 +247,8 @@ def _in_order(ratings: dict[_Sentence, float], texts: list[str]) -> list[float]:
 def _recurrence(sentences: Sequence[_Sentence], stop: frozenset[str]) -> list[float]:
     """How much of a sentence's vocabulary other sentences share: a cheap centrality."""
     words = [s.words for s in sentences]
-    telling = {w for w in itertools.chain.from_iterable(words) if len(w) > 1}.difference(stop)
+    vocabulary = set(itertools.chain.from_iterable(words)).difference(stop)
+    telling = {w for w in vocabulary if len(w) > 1}
     vocabularies = [telling.intersection(w) for w in words]
     spread = Counter(itertools.chain.from_iterable(vocabularies))
     return [(sum(map(spread.__getitem__, v)) - len(v)) / (len(v) + 3) for v in vocabularies]
