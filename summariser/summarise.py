@@ -44,7 +44,8 @@ _PAIRS = {"「": "」", "『": "』", "“": "”", "（": "）", "《": "》", 
 _OPENER_OF = {close: open_ for open_, close in _PAIRS.items()}
 # Half-width brackets pair with full-width ones: writers mix them, readers do not mind.
 _WIDTH = {"(": "（", ")": "）"}
-_MARKS = re.compile("[" + re.escape("".join([*_PAIRS, *_OPENER_OF, *_WIDTH])) + "]")
+_KIND = {mark: _WIDTH.get(mark, mark) for mark in [*_PAIRS, *_OPENER_OF, *_WIDTH]}
+_MARK_SPLIT = re.compile("([" + re.escape("".join(_KIND)) + "])")
 _NOT_TEXT = re.compile(r"[\W_]+")
 _TEXT = re.compile(r"[^\W_]")
 # A dateline the cleaner should already have removed: （中央社記者某某台北1日電）,
@@ -290,36 +291,36 @@ def _balance(sentence: str) -> str:
     one closes; a stray closing mark inside a pair is dropped. An odd number of straight
     double quotes cannot be repaired reliably, so such a sentence is dropped.
     """
-    if sentence.count('"') % 2:
+    # Marks are not text: whatever the repair adds or drops, the text stays the same.
+    if sentence.count('"') % 2 or not _TEXT.search(sentence):
         return ""
-    if not _MARKS.search(sentence):
-        return sentence if _TEXT.search(sentence) else ""
-    out: list[str] = []
-    stack: list[str] = []
+    pieces = _MARK_SPLIT.split(sentence)  # text, mark, text, …, mark, text
+    if len(pieces) == 1:
+        return sentence
+    out = [pieces[0]]
+    stack: list[str] = []  # open marks, as written
+    kinds: list[str] = []  # their kinds: ( is a （
     missing: list[str] = []
-    done = 0  # sentence[:done] is dealt with
-    for mark in _MARKS.finditer(sentence):
-        ch, at = mark.group(), mark.start()
-        out.append(sentence[done:at])
-        done = at + 1
-        kind = _WIDTH.get(ch, ch)
+    for at in range(1, len(pieces), 2):
+        ch = pieces[at]
+        kind = _KIND[ch]
         if kind in _PAIRS:
             stack.append(ch)
-        elif kind in _OPENER_OF:
-            wanted = _OPENER_OF[kind]
-            if wanted in (_WIDTH.get(o, o) for o in stack):
-                while _WIDTH.get(stack[-1], stack[-1]) != wanted:
-                    out.append(_closer(stack.pop()))
-                stack.pop()
-            elif stack:
-                continue
-            else:
-                missing.append("(" if ch == ")" else wanted)
-        out.append(ch)
-    out.append(sentence[done:])
+            kinds.append(kind)
+            out.append(ch)
+        elif (wanted := _OPENER_OF[kind]) in kinds:
+            while kinds[-1] != wanted:
+                out.append(_closer(stack.pop()))
+                kinds.pop()
+            stack.pop()
+            kinds.pop()
+            out.append(ch)
+        elif not stack:
+            missing.append("(" if ch == ")" else wanted)
+            out.append(ch)
+        out.append(pieces[at + 1])
     out.extend(_closer(o) for o in reversed(stack))
-    repaired = "".join(reversed(missing)) + "".join(out)
-    return repaired if _TEXT.search(repaired) else ""
+    return "".join(reversed(missing)) + "".join(out)
 
 
 def _closer(opener: str) -> str:
