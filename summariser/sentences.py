@@ -22,6 +22,7 @@ Rules (each one exists because a simpler splitter got real news wrong):
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -55,16 +56,19 @@ _ASCII_STOPS = frozenset("!?")
 _GLUED = _STOPS | {".", ","}
 # A possible sentence end in one match: the run of enders ("run"), the closing marks and
 # full stops that belong to it ("tail"), and a look at what follows ("next": up to 40
-# characters from the next non-space one, None at the end of the text).
+# characters from the next non-space one, None at the end of the text). Written [E][E]*
+# rather than [E]+ so that the regex engine skips ahead to the next ender on its own.
 _END = re.compile(
-    f"(?P<run>[{re.escape(_ENDERS)}]+)"
+    f"(?P<run>[{re.escape(_ENDERS)}][{re.escape(_ENDERS)}]*)"
     f"(?P<tail>[{re.escape(''.join(sorted(_CLOSERS | _STOPS)))}]*)"
     r"(?=\s*(?P<next>\S.{0,39})?)",
     re.DOTALL,
 )
 _MARK = re.compile(f"[{re.escape(''.join(sorted(set(_PAIRS) | _CLOSERS)))}]")
 # Line breaks, tabs and runs of spaces become one space; a lone space or 　 stays as written.
-_WHITE = re.compile(r"\s{2,}|[^\S \u3000]")
+# (A run of two or more, or one whitespace that is neither; starting with \s, a search skips
+# ahead to the next whitespace on its own.)
+_WHITE = re.compile(r"\s(?:\s+|(?<![ \u3000]))")
 
 # Words that end with "." but never end a sentence (lower-cased, without the final dot).
 _ABBREVIATIONS = _word_set(
@@ -117,13 +121,8 @@ def _split(text: str, *, respect_pairs: bool) -> list[str]:
 
 
 def _cut(text: str, cuts: list[int]) -> list[str]:
-    pieces, start = [], 0
-    for end in [*cuts, len(text)]:
-        piece = text[start:end].strip()
-        if piece:
-            pieces.append(piece)
-        start = end
-    return pieces
+    bounds = itertools.pairwise([0, *cuts, len(text)])
+    return [piece for start, end in bounds if (piece := text[start:end].strip())]
 
 
 def _matched_pairs(text: str) -> list[tuple[int, int]]:
