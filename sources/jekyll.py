@@ -10,8 +10,9 @@ a person can act on; no other exception leaves this module.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -96,11 +97,12 @@ def parse_post(
     """
     text = _decode(data, path, max_bytes)
     front, body = _split(text, path)
-    meta, raw, yaml_problem = _front_matter(front)
+    matter = _front_matter(front)
+    meta = matter.meta
 
-    title = _title(meta, raw)
+    title = _title(matter)
     if not title:
-        hint = f" (YAML said: {yaml_problem})" if yaml_problem else ""
+        hint = f" (YAML said: {matter.problem})" if matter.problem else ""
         raise PostError(path, f"front matter has no title{hint}")
 
     body, marker_time, heading_url = _strip_seed_header(body)
@@ -113,7 +115,7 @@ def parse_post(
         source=name,
         path=path,
         title=title,
-        published=_published(meta, raw, marker_time, path),
+        published=_published(matter, marker_time, path),
         body=body,
         body_format=_body_format(path, body),
         url=_url(meta) or heading_url,
@@ -177,24 +179,44 @@ def _split(text: str, path: str) -> tuple[str, str]:
     return text[opening.end() : closing.start()], text[closing.end() :]
 
 
-def _front_matter(front: str) -> tuple[dict[Any, Any], dict[str, Any], str | None]:
-    """YAML mapping, line-read mapping, and why YAML failed (None when it did not).
+@dataclass
+class _FrontMatter:
+    """The front matter's mapping as YAML reads it, and why YAML failed (None when it did
+    not); its `key: value` lines as written are only read when needed (a failed parse, or
+    a title or date that YAML read as something else)."""
 
-    Titles found in the wild break YAML (`title: A: B`, unbalanced quotes), so a failed
+    text: str
+    meta: dict[Any, Any]
+    problem: str | None = None
+
+    @cached_property
+    def lines(self) -> dict[str, Any]:
+        """`_read_lines` of the text."""
+        return _read_lines(self.text)
+
+    @classmethod
+    def as_written(cls, text: str, problem: str) -> _FrontMatter:
+        """Front matter YAML cannot read: its lines are the mapping."""
+        matter = cls(text, {}, problem)
+        matter.meta = matter.lines
+        return matter
+
+
+def _front_matter(front: str) -> _FrontMatter:
+    """Titles found in the wild break YAML (`title: A: B`, unbalanced quotes), so a failed
     YAML parse falls back to reading `key: value` lines rather than losing the post.
     """
-    raw = _read_lines(front)
     plain = _plain_yaml(front)
     if plain is not None:
-        return plain, raw, None
+        return _FrontMatter(front, plain)
     loaded, problem = _load_yaml(front)
     if problem:
-        return raw, raw, problem
+        return _FrontMatter.as_written(front, problem)
     if loaded is None:
-        return {}, raw, None
+        return _FrontMatter(front, {})
     if not isinstance(loaded, dict):
-        return raw, raw, "front matter is not a set of 'key: value' lines"
-    return loaded, raw, None
+        return _FrontMatter.as_written(front, "front matter is not a set of 'key: value' lines")
+    return _FrontMatter(front, loaded)
 
 
 def _plain_yaml(front: str) -> dict[str, Any] | None:
@@ -277,10 +299,11 @@ def _unquote(value: str) -> str:
     return value
 
 
-def _title(meta: dict[Any, Any], raw: dict[str, Any]) -> str:
-    value = meta.get("title")
+def _title(matter: _FrontMatter) -> str:
+    value = matter.meta.get("title")
     if value is not None and not isinstance(value, str):
-        value = raw.get("title")  # YAML read `title: 2025` as a number: keep what was written
+        # YAML read `title: 2025` as a number: keep what was written
+        value = matter.lines.get("title")
     if not isinstance(value, str):
         return ""
     return _unwrap(value, " ").strip()
@@ -315,15 +338,14 @@ def _from_epoch_ms(milliseconds: int) -> datetime | None:
         return None
 
 
-def _published(
-    meta: dict[Any, Any], raw: dict[str, Any], marker_time: datetime | None, path: str
-) -> datetime:
+def _published(matter: _FrontMatter, marker_time: datetime | None, path: str) -> datetime:
     """Front-matter date, else the epoch marker, else the file name's date."""
-    value = meta.get("date")
-    written = raw.get("date")
-    when = _as_utc(value)
-    if when is None and isinstance(written, str):
-        when = parse_date_text(written)
+    when = _as_utc(matter.meta.get("date"))
+    written = None
+    if when is None:  # YAML read no date (or none of its own kind): what was written?
+        written = matter.lines.get("date")
+        if isinstance(written, str):
+            when = parse_date_text(written)
     when = when or marker_time or _file_date(path)
     if when is not None:
         return when

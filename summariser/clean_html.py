@@ -115,7 +115,9 @@ def extract(html: str, keep_captions: bool = False) -> Extraction:
 
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, element in walker:
-        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = element.tag
+        if not isinstance(tag, str):  # a comment or processing instruction
+            tag = ""
         if event == "start":
             if judge.is_noise(element, tag):
                 walker.skip_subtree()
@@ -124,13 +126,13 @@ def extract(html: str, keep_captions: bool = False) -> Extraction:
                 flush()
             elif tag in _CELL_TAGS:
                 parts.append(" ")
-            if element.text:
-                parts.append(element.text)
+            if text := element.text:
+                parts.append(text)
         else:
             if tag in BLOCK_TAGS:
                 flush()
-            if element.tail:
-                parts.append(element.tail)
+            if tail := element.tail:
+                parts.append(tail)
     flush()
     return result
 
@@ -139,22 +141,26 @@ def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
     """Text length, link-text length, image and element counts of every subtree, in one pass.
 
     Reverse document order visits children before parents, so each element sums its
-    children's known totals (the tail after a child belongs to the parent).
+    children's known totals (the tail after a child belongs to the parent). lxml makes a
+    new string at each read of `text`, `tail` or `tag`, so each is read once.
     """
     stats: dict[etree._Element, _Stats] = {}
     for element in reversed(list(root.iter())):
-        text = len(element.text.strip()) if element.text else 0
+        own_text = element.text
+        text = len(own_text.strip()) if own_text else 0
         link_text = images = 0
         nodes = 1
         for child in element:
             child_stats = stats[child]
-            text += child_stats.text + (len(child.tail.strip()) if child.tail else 0)
+            tail = child.tail
+            text += child_stats.text + (len(tail.strip()) if tail else 0)
             link_text += child_stats.link_text
             images += child_stats.images
             nodes += child_stats.nodes
-        if element.tag == "a":
+        tag = element.tag
+        if tag == "a":
             link_text = text
-        elif element.tag == "img":
+        elif tag == "img":
             images += 1
         stats[element] = _Stats(text, link_text, images, nodes)
     return stats
@@ -352,4 +358,7 @@ def _inside_running_text(element: etree._Element) -> bool:
 
 
 def _text_of(element: etree._Element) -> str:
+    if not len(element):  # no children: only its own text, read without an iterator
+        text = element.text
+        return text.strip() if text else ""
     return " ".join(element.itertext()).strip()

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
-from typing import NamedTuple
 
 import numpy as np
 import opencc
+
+from summariser.fold import to_simplified
 
 # The opening of the article decides: enough text for a firm count, and an appended
 # translation (CHOSUN prints some columns again in English) does not change the language.
@@ -41,6 +43,9 @@ ENGLISH_WORD_SHARE = 0.15
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d]+")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+")
+_KANA_OR_HANGUL = re.compile(
+    r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"
+)
 # A word of an alphabetic script: a run of letters that are not Han, kana or hangul.
 _ALPHABETIC_WORD = re.compile(
     r"[^\W\d_\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
@@ -64,20 +69,36 @@ def detect_language(text: str) -> str:
     sample = text[:SAMPLE_CHARS]
     # A Han character, a kana or a hangul block is about a syllable, so each is weighed
     # against a whole word of an alphabetic script.
-    han = _count_chars(_HAN, sample)
-    kana = _count_chars(_KANA, sample)
-    hangul = _count_chars(_HANGUL, sample)
-    words = _ALPHABETIC_WORD.findall(sample)
+    han_runs = _HAN.findall(sample)
+    han = sum(map(len, han_runs))
+    kana, hangul = _kana_and_hangul(sample)
+    # The words are only looked for when there could be enough of them to matter.
+    words = [] if han + kana >= _most_words(sample, han) else _ALPHABETIC_WORD.findall(sample)
     if han + kana and han + kana >= max(len(words), hangul):
         if kana > KANA_SHARE * (han + kana):
             return "other"
-        return _chinese_script("\n".join(_HAN.findall(sample))[:SCRIPT_SAMPLE_CHARS])
+        return _chinese_script("\n".join(han_runs)[:SCRIPT_SAMPLE_CHARS])
     if not words or hangul >= len(words):
         return "other"
     latin = _LATIN_WORD.findall(sample)
     if len(latin) >= LATIN_SHARE * len(words) and _is_english(latin):
         return "en"
     return "other"
+
+
+def _most_words(sample: str, han: int) -> int:
+    """The most `_ALPHABETIC_WORD`s `sample` can hold, given that `han` of its characters
+    are Han: each word holds a character that is no Han character of the BMP, and only
+    the astral characters among the Han ones can be in a word."""
+    astral = len(sample.encode("utf-16-le", "surrogatepass")) // 2 - len(sample)
+    return len(sample) - han + astral
+
+
+def _kana_and_hangul(text: str) -> tuple[int, int]:
+    """Counts of kana and of hangul; one scan finds that most texts hold neither."""
+    if not _KANA_OR_HANGUL.search(text):
+        return 0, 0
+    return _count_chars(_KANA, text), _count_chars(_HANGUL, text)
 
 
 def _count_chars(pattern: re.Pattern[str], text: str) -> int:
@@ -92,52 +113,63 @@ def _chinese_script(text: str) -> str:
 
     A text made only of characters both scripts share is reported as Simplified.
     """
-    traditional_only = _changed_alone(text, "t2s")
-    simplified_only = _changed_alone(text, "s2t")
+    traditional_only, simplified_only = _changed_alone(text)
     if abs(traditional_only - simplified_only) <= CLOSE_CALL:  # let the phrase rules decide
-        traditional_only = _changed(text, _converter("t2s"))
-        simplified_only = _changed(text, _converter("s2t"))
+        traditional_only = _changed(text, to_simplified)
+        simplified_only = _changed(text, _to_traditional)
     return "zh-Hant" if traditional_only > simplified_only else "zh-Hans"
 
 
-class _Answers(NamedTuple):
-    """By code point, the characters asked about so far and those of them that a conversion
-    rewrites. Characters are handled as arrays of code points (numpy): a Python step per
-    character would cost more than the conversions. Zeroed arrays only take memory where
-    written."""
-
-    asked: np.ndarray
-    changed: np.ndarray
-
-
-@lru_cache(maxsize=2)
-def _answers(config: str) -> _Answers:
-    asked = np.zeros(0x110000, dtype=bool)
-    asked[ord("\n")] = True
-    return _Answers(asked, np.zeros(0x110000, dtype=bool))
+# What `_changed_alone` has learnt of each code point, as bits: asked about, rewritten by
+# t2s (Traditional only), rewritten by s2t (Simplified only). Characters are handled as
+# arrays of code points (numpy): a Python step per character would cost more than the
+# conversions. The zeroed table only takes memory where written.
+_ASKED = 1
+_TRADITIONAL_ONLY = 2
+_SIMPLIFIED_ONLY = 4
 
 
-def _changed_alone(text: str, config: str) -> int:
-    """How many characters of `text` the conversion rewrites, each taken on its own."""
+@lru_cache(maxsize=1)
+def _answers() -> np.ndarray:
+    answers = np.zeros(0x110000, dtype=np.uint8)
+    answers[ord("\n")] = _ASKED
+    return answers
+
+
+def _changed_alone(text: str) -> tuple[int, int]:
+    """How many characters of `text` t2s rewrites, and how many s2t does, each character
+    taken on its own (and asked about once, ever)."""
     codes = _code_points(text)
-    asked, changed = _answers(config)
-    unseen = codes[~asked[codes]]
-    if unseen.size:
-        new = np.unique(unseen).tolist()
-        chars = list(map(chr, new))
-        converted = _converter(config).convert("\n".join(chars)).split("\n")
-        for code, char, into in zip(new, chars, converted, strict=True):
-            changed[code] = char != into
-        asked[new] = True
-    return int(np.count_nonzero(changed[codes]))
+    answers = _answers()
+    flags = answers[codes]
+    if not flags.all():  # some character not asked about yet (each asked one has _ASKED)
+        _learn(set(codes[flags == 0].tolist()), answers)
+        flags = answers[codes]
+    traditional_only = np.count_nonzero(flags & _TRADITIONAL_ONLY)
+    simplified_only = np.count_nonzero(flags & _SIMPLIFIED_ONLY)
+    return int(traditional_only), int(simplified_only)
+
+
+def _learn(new: set[int], answers: np.ndarray) -> None:
+    """Ask both conversions about each new character, all in one call each."""
+    chars = list(map(chr, new))
+    joined = "\n".join(chars)
+    simplified = to_simplified(joined).split("\n")
+    traditional = _to_traditional(joined).split("\n")
+    for char, into_simplified, into_traditional in zip(chars, simplified, traditional, strict=True):
+        answers[ord(char)] = (
+            _ASKED
+            | (_TRADITIONAL_ONLY if char != into_simplified else 0)
+            | (_SIMPLIFIED_ONLY if char != into_traditional else 0)
+        )
 
 
 def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-def _changed(text: str, converter: opencc.OpenCC) -> int:
-    converted = converter.convert(text)
+def _changed(text: str, convert: Callable[[str], str]) -> int:
+    converted = convert(text)
     if len(converted) == len(text):
         return int(np.count_nonzero(_code_points(text) != _code_points(converted)))
     # A phrase rule changed the length of some run: compare the other runs position by
@@ -151,10 +183,14 @@ def _changed(text: str, converter: opencc.OpenCC) -> int:
     return changed
 
 
-@lru_cache(maxsize=2)
-def _converter(config: str) -> opencc.OpenCC:
-    """OpenCC loads its dictionaries once per configuration."""
-    return opencc.OpenCC(config)
+def _to_traditional(text: str) -> str:
+    return _s2t().convert(text)
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    """OpenCC loads its dictionaries once (t2s is `fold`'s, already loaded)."""
+    return opencc.OpenCC("s2t")
 
 
 def _is_english(words: list[str]) -> bool:

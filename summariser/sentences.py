@@ -22,8 +22,8 @@ Rules (each one exists because a simpler splitter got real news wrong):
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 
 LONG = {"zh": 150, "en": 400}
@@ -52,12 +52,23 @@ def _word_set(text: str) -> frozenset[str]:
 
 
 _ENDERS = "".join(sorted(_STOPS | _ELLIPSIS)) + "."
-_RUN = re.compile(f"[{re.escape(_ENDERS)}]+")
-_TAIL = re.compile(f"[{re.escape(''.join(sorted(_CLOSERS | _STOPS)))}]*")
+_ASCII_STOPS = frozenset("!?")
+_GLUED = _STOPS | {".", ","}
+# A possible sentence end in one match: the run of enders ("run"), the closing marks and
+# full stops that belong to it ("tail"), and a look at what follows ("next": up to 40
+# characters from the next non-space one, None at the end of the text). Written [E][E]*
+# rather than [E]+ so that the regex engine skips ahead to the next ender on its own.
+_END = re.compile(
+    f"(?P<run>[{re.escape(_ENDERS)}][{re.escape(_ENDERS)}]*)"
+    f"(?P<tail>[{re.escape(''.join(sorted(_CLOSERS | _STOPS)))}]*)"
+    r"(?=\s*(?P<next>\S.{0,39})?)",
+    re.DOTALL,
+)
 _MARK = re.compile(f"[{re.escape(''.join(sorted(set(_PAIRS) | _CLOSERS)))}]")
-_NEXT = re.compile(r"\s*(\S.{0,39})?", re.DOTALL)
 # Line breaks, tabs and runs of spaces become one space; a lone space or 　 stays as written.
-_WHITE = re.compile(r"\s{2,}|[^\S \u3000]")
+# (A run of two or more, or one whitespace that is neither; starting with \s, a search skips
+# ahead to the next whitespace on its own.)
+_WHITE = re.compile(r"\s(?:\s+|(?<![ \u3000]))")
 
 # Words that end with "." but never end a sentence (lower-cased, without the final dot).
 _ABBREVIATIONS = _word_set(
@@ -102,23 +113,16 @@ def _split_paragraph(paragraph: str, family: str) -> tuple[str, ...]:
 
 
 def _split(text: str, *, respect_pairs: bool) -> list[str]:
-    pairs = _matched_pairs(text) if respect_pairs else []
-    cuts = [
-        end
-        for end in _candidate_ends(text)
-        if not any(open_at < end <= close_at for open_at, close_at in pairs)
-    ]
+    cuts = _candidate_ends(text)
+    if cuts and respect_pairs and _MARK.search(text):
+        pairs = _matched_pairs(text)
+        cuts = [end for end in cuts if not any(a < end <= b for a, b in pairs)]
     return _cut(text, cuts)
 
 
 def _cut(text: str, cuts: list[int]) -> list[str]:
-    pieces, start = [], 0
-    for end in [*cuts, len(text)]:
-        piece = text[start:end].strip()
-        if piece:
-            pieces.append(piece)
-        start = end
-    return pieces
+    bounds = itertools.pairwise([0, *cuts, len(text)])
+    return [piece for start, end in bounds if (piece := text[start:end].strip())]
 
 
 def _matched_pairs(text: str) -> list[tuple[int, int]]:
@@ -145,36 +149,31 @@ def _matched_pairs(text: str) -> list[tuple[int, int]]:
 
 def _opens_ascii_quote(text: str, i: int) -> bool:
     """A straight double quote opens when it is not glued to the end of a word."""
-    return i == 0 or not (text[i - 1].isalnum() or text[i - 1] in _STOPS | {".", ","})
+    return i == 0 or not (text[i - 1].isalnum() or text[i - 1] in _GLUED)
 
 
-def _candidate_ends(text: str) -> Iterator[int]:
+def _candidate_ends(text: str) -> list[int]:
     """Indexes just after each possible sentence end (including its closing marks)."""
-    position = 0
-    while match := _RUN.search(text, position):
-        start, run_end = match.span()
-        end = _TAIL.match(text, run_end).end()
-        if _is_sentence_end(text, start, run_end, end):
-            yield end
-        position = end
+    return [match.end() for match in _END.finditer(text) if _is_sentence_end(match)]
 
 
-def _is_sentence_end(text: str, start: int, run_end: int, end: int) -> bool:
-    run = text[start:run_end]
-    closed = end > run_end
-    following = _NEXT.match(text, end).group(1)
+def _is_sentence_end(match: re.Match[str]) -> bool:
+    following = match["next"]
     if not following:
         return True
-    if any(ch in _STOPS for ch in run):
+    run = match["run"]
+    if not _STOPS.isdisjoint(run):
         # "Why?" he asked: an English ! or ? before a lower-case word is inside the sentence.
-        return not (set(run) <= {"!", "?"} and "a" <= following[0] <= "z")
-    spaced = end < len(text) and text[end].isspace()
-    if any(ch in _ELLIPSIS for ch in run) or run.startswith(".."):
+        return not (_ASCII_STOPS.issuperset(run) and "a" <= following[0] <= "z")
+    closed = bool(match["tail"])
+    spaced = match.start("next") > match.end()
+    if not _ELLIPSIS.isdisjoint(run) or run.startswith(".."):
         return closed or (following[0].isupper() and spaced)
     # A lone "." (English rules).
     if not (spaced or closed):
         return False  # 3.5, U.S.A, example.com
-    return _period_ends(text[max(0, start - 40) : start], following)
+    start = match.start()
+    return _period_ends(match.string[max(0, start - 40) : start], following)
 
 
 def _period_ends(before: str, following: str) -> bool:

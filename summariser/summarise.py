@@ -1,13 +1,14 @@
 """Extractive summaries: a few whole sentences of the article, in their original order.
 
-Sentences are rated on sumy's document model (built from `split_sentences` and
-`NewsTokenizer`, the title as the heading) by a blend measured on the shared corpus
-(bench/rouge.py): how much of the title the sentence repeats, as folded character
-bigrams and as words (sumy's Edmundson title method), where it stands (sumy's Edmundson
-location method: first paragraph, first sentence of a paragraph) and how many of its words
-recur elsewhere in the article. Sentences are taken greedily, best first, while they fit the
-sentence count and the character budget, skipping near-duplicates; after each pick the
-title bigrams it covered stop counting, so the next pick adds what the summary lacks.
+Sentences are rated on a slim copy of sumy's document model (sentences from
+`split_sentences`, words from `SentenceWords`, the title as the heading) by a blend
+measured on the shared corpus (bench/rouge.py): how much of the title the sentence repeats,
+as folded character bigrams and as words (sumy's Edmundson title method), where it stands
+(sumy's Edmundson location method: first paragraph, first sentence of a paragraph) and how
+many of its words recur elsewhere in the article. Sentences are taken greedily, best first,
+while they fit the sentence count and the character budget, skipping near-duplicates; after
+each pick the title bigrams it covered stop counting, so the next pick adds what the
+summary lacks.
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 from sumy.summarizers.edmundson_location import EdmundsonLocationMethod
 from sumy.summarizers.edmundson_title import EdmundsonTitleMethod
 
 from summariser.sentences import split_sentences
-from summariser.tokenize import NewsTokenizer, SentenceWords, stop_words
+from summariser.tokenize import SentenceWords, stop_words
 
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 600}
 ELLIPSIS = "…"
@@ -44,7 +44,8 @@ _PAIRS = {"「": "」", "『": "』", "“": "”", "（": "）", "《": "》", 
 _OPENER_OF = {close: open_ for open_, close in _PAIRS.items()}
 # Half-width brackets pair with full-width ones: writers mix them, readers do not mind.
 _WIDTH = {"(": "（", ")": "）"}
-_MARKS = re.compile("[" + re.escape("".join([*_PAIRS, *_OPENER_OF, *_WIDTH])) + "]")
+_KIND = {mark: _WIDTH.get(mark, mark) for mark in [*_PAIRS, *_OPENER_OF, *_WIDTH]}
+_MARK_SPLIT = re.compile("([" + re.escape("".join(_KIND)) + "])")
 _NOT_TEXT = re.compile(r"[\W_]+")
 _TEXT = re.compile(r"[^\W_]")
 # A dateline the cleaner should already have removed: （中央社記者某某台北1日電）,
@@ -62,11 +63,14 @@ _DATELINE = re.compile(
 _CLAUSE_END = {"zh": re.compile(r"[，、；：,;:]"), "en": re.compile(r"[,;:]\s|\s[—–-]\s")}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Candidate:
+    """A sentence that may be chosen; `rating` is before title bigram coverage."""
+
     order: int
     text: str
     grams: frozenset[int]
+    rating: float
 
 
 def summarise(
@@ -94,34 +98,31 @@ def summarise(
     texts = [s for p in paragraph_sentences for s in p]
     known = sentence_words or SentenceWords()
     known.add([title, title.strip(), *texts])
-    document = _document(paragraph_sentences, title, NewsTokenizer(lang, known))
+    document = _document(paragraph_sentences, title, known)
     *grams, title_grams = _bigrams([*map(known.folded, texts), known.folded(title)])
+    ratings = _ratings(document, texts)
     candidates = [
-        _Candidate(order, text, text_grams)
-        for order, (text, text_grams) in enumerate(zip(texts, grams, strict=True))
+        _Candidate(order, *sentence)
+        for order, sentence in enumerate(zip(texts, grams, ratings, strict=True))
     ]
-    ratings = _ratings(document, candidates)
     pool = [c for c in candidates if len(c.text) >= _MIN_CHARS[family]] or candidates
     chosen: list[_Candidate] = []
     used = 0
     while len(chosen) < max_sentences:
         if chosen:  # the budget only shrinks: what does not fit now never will
-            last = chosen[-1].grams
+            last, room = chosen[-1].grams, budget - used
             pool = [
                 c
                 for c in pool
-                if used + len(c.text) <= budget and _containment(c.grams, last) < _NEAR_DUPLICATE
+                if len(c.text) <= room and _containment(c.grams, last) < _NEAR_DUPLICATE
             ]
         if not pool:
             break
         # Title bigrams already in the summary count no more: the next sentence should add.
         uncovered = title_grams.difference(*(c.grams for c in chosen))
+        # `max` keeps the first of equals, so ties go to the earliest sentence (pool order).
         best = max(
-            pool,
-            key=lambda c: (
-                len(c.grams & uncovered) / (len(title_grams) or 1) + ratings[c.order],
-                -c.order,
-            ),
+            pool, key=lambda c: len(c.grams & uncovered) / (len(title_grams) or 1) + c.rating
         )
         if len(best.text) > budget:
             return (_shorten(best.text, budget, family),)
@@ -142,14 +143,50 @@ def _sentences(paragraphs: Sequence[str], lang: str) -> list[list[str]]:
     return out
 
 
-def _document(
-    paragraph_sentences: list[list[str]], title: str, tokenizer: NewsTokenizer
-) -> ObjectDocumentModel:
+class _Sentence:
+    """A sentence as sumy's Edmundson methods read it: its folded words, heading or not.
+
+    sumy's `Sentence` runs a cached property for every read of `words` and a Python
+    `__hash__` for every rating it stores; this one has plain attributes and hashes by
+    identity (equal sentences are matched by text in `_in_order` instead).
+    """
+
+    __slots__ = ("is_heading", "words")
+
+    def __init__(self, words: tuple[str, ...], *, is_heading: bool = False) -> None:
+        self.words = words
+        self.is_heading = is_heading
+
+
+class _Paragraph:
+    """sumy's `Paragraph`, read-only: its headings and its other sentences, in order."""
+
+    __slots__ = ("headings", "sentences")
+
+    def __init__(self, sentences: list[_Sentence], headings: tuple[_Sentence, ...] = ()) -> None:
+        self.sentences = tuple(sentences)
+        self.headings = headings
+
+
+class _Document:
+    """sumy's `ObjectDocumentModel`, read-only: paragraphs, all sentences, all headings."""
+
+    __slots__ = ("headings", "paragraphs", "sentences")
+
+    def __init__(self, paragraphs: list[_Paragraph]) -> None:
+        self.paragraphs = tuple(paragraphs)
+        self.sentences = tuple(s for p in paragraphs for s in p.sentences)
+        self.headings = tuple(h for p in paragraphs for h in p.headings)
+
+
+def _document(paragraph_sentences: list[list[str]], title: str, known: SentenceWords) -> _Document:
     """sumy's document, the title as a heading in the first paragraph."""
-    paragraphs = [[Sentence(s, tokenizer) for s in p] for p in paragraph_sentences]
+    words = known.words
+    paragraphs = [_Paragraph([_Sentence(words(s)) for s in p]) for p in paragraph_sentences]
     if title.strip():
-        paragraphs[0].insert(0, Sentence(title, tokenizer, is_heading=True))
-    return ObjectDocumentModel([Paragraph(p) for p in paragraphs])
+        heading = _Sentence(words(title.strip()), is_heading=True)
+        paragraphs[0].headings = (heading,)
+    return _Document(paragraphs)
 
 
 class _FoldedWords:
@@ -162,7 +199,7 @@ class _FoldedWords:
         return word
 
     @staticmethod
-    def _rate_sentence(sentence: Sentence, significant_words: frozenset[str]) -> int:
+    def _rate_sentence(sentence: _Sentence, significant_words: frozenset[str]) -> int:
         return sum(map(significant_words.__contains__, sentence.words))
 
 
@@ -172,44 +209,47 @@ class _TitleMethod(_FoldedWords, EdmundsonTitleMethod):
 
 class _LocationMethod(_FoldedWords, EdmundsonLocationMethod):
     @staticmethod
-    def _rate_sentence(sentence: Sentence, significant_words: frozenset[str]) -> int:
+    def _rate_sentence(sentence: _Sentence, significant_words: frozenset[str]) -> int:
         return 0  # heading words weigh nothing here (w_h=0 in `_ratings`): no need to count
 
 
-def _ratings(document: ObjectDocumentModel, candidates: list[_Candidate]) -> dict[int, float]:
-    """Rating by candidate order, before title bigram coverage (sumy keys by sentence text)."""
+def _ratings(document: _Document, texts: list[str]) -> list[float]:
+    """Rating of each sentence, in order, before title bigram coverage."""
     stop = stop_words()
     title_rating = _TitleMethod(str, stop).rate_sentences(document)
     location_rating = _LocationMethod(str, stop).rate_sentences(
         document, w_h=0, w_p1=1, w_p2=0, w_s1=1, w_s2=0
     )
     sentences = document.sentences
-    titles, locations = _in_order(title_rating, sentences), _in_order(location_rating, sentences)
+    titles, locations = _in_order(title_rating, texts), _in_order(location_rating, texts)
     recurrence = _recurrence(sentences, stop)
     top_title = max(titles, default=0) or 1
     top_location = max(locations, default=0) or 1
     top_recurrence = max(recurrence, default=0) or 1
-    return {
-        c.order: _TITLE_WORDS * title / top_title
+    return [
+        _TITLE_WORDS * title / top_title
         + _LOCATION * location / top_location
         + _RECURRENCE * r / top_recurrence
-        for c, title, location, r in zip(candidates, titles, locations, recurrence, strict=True)
-    }
+        for title, location, r in zip(titles, locations, recurrence, strict=True)
+    ]
 
 
-def _in_order(ratings: dict[Sentence, float], sentences: Sequence[Sentence]) -> list[float]:
-    """sumy's ratings of `sentences`, in their order. sumy rates them in that order, so the
-    dict's values are it, unless two sentences are alike (one key): then look each up, as
-    every lookup runs sumy's `Sentence.__hash__` and `__eq__` in Python."""
-    if len(ratings) == len(sentences):
-        return list(ratings.values())
-    return [ratings[sentence] for sentence in sentences]
+def _in_order(ratings: dict[_Sentence, float], texts: list[str]) -> list[float]:
+    """sumy's ratings of the sentences (in document order, as sumy rates them), each
+    sentence with the rating of the last one of the same text: sumy's own `Sentence` is
+    a dictionary key by its text, so that is what its ratings were."""
+    values = list(ratings.values())
+    if len(set(texts)) == len(texts):
+        return values
+    last = dict(zip(texts, values, strict=True))
+    return [last[text] for text in texts]
 
 
-def _recurrence(sentences: Sequence[Sentence], stop: frozenset[str]) -> list[float]:
+def _recurrence(sentences: Sequence[_Sentence], stop: frozenset[str]) -> list[float]:
     """How much of a sentence's vocabulary other sentences share: a cheap centrality."""
     words = [s.words for s in sentences]
-    telling = {w for w in itertools.chain.from_iterable(words) if len(w) > 1}.difference(stop)
+    vocabulary = set(itertools.chain.from_iterable(words)).difference(stop)
+    telling = {w for w in vocabulary if len(w) > 1}
     vocabularies = [telling.intersection(w) for w in words]
     spread = Counter(itertools.chain.from_iterable(vocabularies))
     return [(sum(map(spread.__getitem__, v)) - len(v)) / (len(v) + 3) for v in vocabularies]
@@ -251,36 +291,36 @@ def _balance(sentence: str) -> str:
     one closes; a stray closing mark inside a pair is dropped. An odd number of straight
     double quotes cannot be repaired reliably, so such a sentence is dropped.
     """
-    if sentence.count('"') % 2:
+    # Marks are not text: whatever the repair adds or drops, the text stays the same.
+    if sentence.count('"') % 2 or not _TEXT.search(sentence):
         return ""
-    if not _MARKS.search(sentence):
-        return sentence if _TEXT.search(sentence) else ""
-    out: list[str] = []
-    stack: list[str] = []
+    pieces = _MARK_SPLIT.split(sentence)  # text, mark, text, …, mark, text
+    if len(pieces) == 1:
+        return sentence
+    out = [pieces[0]]
+    stack: list[str] = []  # open marks, as written
+    kinds: list[str] = []  # their kinds: ( is a （
     missing: list[str] = []
-    done = 0  # sentence[:done] is dealt with
-    for mark in _MARKS.finditer(sentence):
-        ch, at = mark.group(), mark.start()
-        out.append(sentence[done:at])
-        done = at + 1
-        kind = _WIDTH.get(ch, ch)
+    for at in range(1, len(pieces), 2):
+        ch = pieces[at]
+        kind = _KIND[ch]
         if kind in _PAIRS:
             stack.append(ch)
-        elif kind in _OPENER_OF:
-            wanted = _OPENER_OF[kind]
-            if wanted in (_WIDTH.get(o, o) for o in stack):
-                while _WIDTH.get(stack[-1], stack[-1]) != wanted:
-                    out.append(_closer(stack.pop()))
-                stack.pop()
-            elif stack:
-                continue
-            else:
-                missing.append("(" if ch == ")" else wanted)
-        out.append(ch)
-    out.append(sentence[done:])
+            kinds.append(kind)
+            out.append(ch)
+        elif (wanted := _OPENER_OF[kind]) in kinds:
+            while kinds[-1] != wanted:
+                out.append(_closer(stack.pop()))
+                kinds.pop()
+            stack.pop()
+            kinds.pop()
+            out.append(ch)
+        elif not stack:
+            missing.append("(" if ch == ")" else wanted)
+            out.append(ch)
+        out.append(pieces[at + 1])
     out.extend(_closer(o) for o in reversed(stack))
-    repaired = "".join(reversed(missing)) + "".join(out)
-    return repaired if _TEXT.search(repaired) else ""
+    return "".join(reversed(missing)) + "".join(out)
 
 
 def _closer(opener: str) -> str:

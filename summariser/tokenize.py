@@ -33,19 +33,20 @@ _BREAK = ("\n", "x")  # rjieba's token for a line break
 
 
 class SentenceWords:
-    """Folded text and tagged words of an article's sentences, worked out once for all.
+    """Folded text, words and their tags of an article's sentences, worked out once for all.
 
     The summary and the keywords read (nearly) the same sentences; `add` folds every new
     sentence in one OpenCC call and segments all the Chinese ones in one rjieba call (a
     line break between two sentences is a boundary to both, so the result is the same as
     one call per sentence, at two thirds of the cost). Line breaks inside a sentence read
-    as spaces, which leaves its words as they were.
+    as spaces, which leaves its words as they were. Words and tags are kept apart (the
+    summary reads only the words).
     """
 
     def __init__(self, sentences: Iterable[str] = ()) -> None:
         self._folded: dict[str, str] = {}
-        self._tagged: dict[str, tuple[tuple[str, str], ...]] = {}
         self._words: dict[str, tuple[str, ...]] = {}
+        self._tags: dict[str, tuple[str, ...]] = {}
         self.add(sentences)
 
     def add(self, sentences: Iterable[str]) -> None:
@@ -58,10 +59,14 @@ class SentenceWords:
         chinese = [bool(_CJK.search(f)) for f in folded]
         segmented = iter(_tag_lines([f for f, zh in zip(folded, chinese, strict=True) if zh]))
         for sentence, folded_text, zh in zip(new, folded, chinese, strict=True):
-            tagged = next(segmented) if zh else _english_words(folded_text)
+            if zh:
+                words, tags = next(segmented)
+            else:
+                words = _english_words(folded_text)
+                tags = ("eng",) * len(words)
             self._folded[sentence] = folded_text
-            self._tagged[sentence] = tagged
-            self._words[sentence] = tuple(map(itemgetter(0), tagged))
+            self._words[sentence] = words
+            self._tags[sentence] = tags
 
     def folded(self, sentence: str) -> str:
         """`fold` of the sentence."""
@@ -69,12 +74,12 @@ class SentenceWords:
             self.add((sentence,))
         return self._folded[sentence]
 
-    def tagged(self, sentence: str) -> tuple[tuple[str, str], ...]:
-        """Folded words of the sentence with jieba's part-of-speech tags ("n", "nr", "v"…;
-        English words are "eng"), in order."""
-        if sentence not in self._tagged:
+    def tags(self, sentence: str) -> tuple[str, ...]:
+        """jieba's part-of-speech tags ("n", "nr", "v"…; English words are "eng") of the
+        sentence's words, in the order of `words`."""
+        if sentence not in self._tags:
             self.add((sentence,))
-        return self._tagged[sentence]
+        return self._tags[sentence]
 
     def words(self, sentence: str) -> tuple[str, ...]:
         """Folded words of the sentence, in order."""
@@ -83,8 +88,9 @@ class SentenceWords:
         return self._words[sentence]
 
 
-def _tag_lines(lines: list[str]) -> list[tuple[tuple[str, str], ...]]:
-    """Tagged words of each line (folded Chinese text without line breaks), one rjieba call."""
+def _tag_lines(lines: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Words and their tags of each line (folded Chinese text without line breaks), one
+    rjieba call."""
     if not lines:
         return []
     # Only rjieba's "x" (punctuation, spaces, unknown words) and "m" (numbers) tokens can
@@ -94,18 +100,20 @@ def _tag_lines(lines: list[str]) -> list[tuple[tuple[str, str], ...]]:
         for token in _rjieba().tag("\n".join(lines))
         if token[1] not in _MAYBE_WORDLESS or token == _BREAK or _WORDLIKE.search(token[0])
     ]
+    words = tuple(map(itemgetter(0), tokens))
+    tags = tuple(map(itemgetter(1), tokens))
     out, start = [], 0
     for _ in range(len(lines) - 1):
         end = tokens.index(_BREAK, start)
-        out.append(tuple(tokens[start:end]))
+        out.append((words[start:end], tags[start:end]))
         start = end + 1
-    out.append(tuple(tokens[start:]))
+    out.append((words[start:], tags[start:]))
     return out
 
 
-def _english_words(folded_text: str) -> tuple[tuple[str, str], ...]:
+def _english_words(folded_text: str) -> tuple[str, ...]:
     tokens = (_POSSESSIVE.sub("", t) for t in _ENGLISH_WORD.findall(folded_text))
-    return tuple((w, "eng") for w in tokens if _WORDLIKE.search(w))
+    return tuple(w for w in tokens if _WORDLIKE.search(w))
 
 
 class NewsTokenizer:
