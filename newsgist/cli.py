@@ -57,9 +57,11 @@ def _ingest(args: argparse.Namespace) -> int:
     for failed in report.failed_sources:
         print(f"source {failed.name} failed: {failed.error}", file=sys.stderr)
     totals = report.totals
+    repeated = f", {totals['repeated']} repeated" if totals["repeated"] else ""
+    scanned = len(report.sources)
     print(
         f"{totals['new']} new, {totals['updated']} updated, {totals['unchanged']} unchanged, "
-        f"{totals['failed']} failed ({len(report.sources)} sources, "
+        f"{totals['failed']} failed{repeated} ({scanned} source{'s' * (scanned != 1)}, "
         f"{len(report.failed_sources)} failed) -> {settings.db_path}"
     )
     return 1 if report.failed_sources else 0

@@ -26,7 +26,7 @@ from summariser.fold import fold, fold_term
 from summariser.ids import article_id, canonical_url
 
 BATCH_SIZE = 1000
-NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+NEW, UPDATED, UNCHANGED, REPEATED = "new", "updated", "unchanged", "repeated"
 
 
 def content_hash(article: Article) -> str:
@@ -58,12 +58,16 @@ def save_articles(
     """Store many articles, one transaction per `BATCH_SIZE`; counts by status.
 
     Articles are saved oldest first, so a story is named after its earliest article. When
-    one id comes twice, its last version wins.
+    one id comes twice (two posts with one URL), its last version wins and the others count
+    as `REPEATED`, so that the counts add up to the articles given.
     """
-    latest = {article.id: article for article in articles}
+    given = list(articles)
+    latest = {article.id: article for article in given}
     ordered = sorted(latest.values(), key=lambda article: article.published)
     stamp = to_db_time(now or utc_now())
     counts: Counter[str] = Counter()
+    if len(given) > len(latest):
+        counts[REPEATED] = len(given) - len(latest)
     for start in range(0, len(ordered), BATCH_SIZE):
         with write_transaction(db):
             counts.update(_save_batch(db, ordered[start : start + BATCH_SIZE], stamp))

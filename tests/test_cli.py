@@ -86,6 +86,20 @@ def test_ingest_counts_new_unchanged_updated_and_failed(capsys, tmp_path: Path) 
     assert "half-written.html" in out and "front matter" in out
 
 
+def test_ingest_counts_posts_sharing_a_url_once_as_new_and_the_rest_as_repeated(
+    capsys, tmp_path: Path
+) -> None:
+    folder = tmp_path / "_posts"
+    shutil.copytree(POSTS, folder)
+    shutil.copy(CNA_POST, folder / "2025-11-04-CNA-same-link-again.html")
+    posts = len(list(POSTS.iterdir()))
+    db_path = tmp_path / "news.db"
+
+    code, out, _ = run(capsys, "ingest", "-q", "--db", str(db_path), "--source", str(folder))
+    assert code == 0
+    assert out.startswith(f"{posts} new, 0 updated, 0 unchanged, 0 failed, 1 repeated (")
+
+
 def test_ingest_goes_on_when_one_source_fails(capsys, tmp_path: Path) -> None:
     db_path = tmp_path / "news.db"
     missing = tmp_path / "gone"

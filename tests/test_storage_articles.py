@@ -96,7 +96,7 @@ def test_save_articles_counts_and_spans_batches(db, monkeypatch):
 def test_one_id_twice_in_a_batch_keeps_the_last_version(db):
     first = make_article("初稿", "第一版內容", url="https://news.example.org/x")
     second = replace(first, title="定稿", text="第二版內容")
-    assert save_articles(db, [first, second], now=NOW) == {"new": 1}
+    assert save_articles(db, [first, second], now=NOW) == {"new": 1, "repeated": 1}
     assert get_article(db, first.id).title == "定稿"
 
 
