@@ -12,6 +12,7 @@ import pytest
 from storage_builders import make_article
 
 from storage import articles as articles_module
+from storage import stories as stories_module
 from storage.articles import get_article, save_article, save_articles
 from storage.stories import WINDOW, distance, fingerprint, story_members
 from summariser.fold import fold
@@ -83,6 +84,19 @@ def test_within_one_call_the_earliest_published_names_the_story(db, monkeypatch)
     save_articles(db, [STORIES["trade_repost"], STORIES["trade_hant"], STORIES["trade"]], now=NOW)
     for key in ("trade", "trade_hant", "trade_repost"):
         assert story_of(db, key) == STORIES["trade"].id
+
+
+def test_a_near_version_is_judged_by_the_stored_articles_length_too(db, monkeypatch):
+    # 川普 / 特朗普 wording puts the two scripts 6 bits apart: near, not close, so both
+    # texts must be long enough; the stored one's length is read back from the database.
+    hant, hans = STORIES["trade_hant"], STORIES["trade"]
+    save_articles(db, [hant], now=NOW)
+    monkeypatch.setattr(stories_module, "NEAR_MIN_CHARS", len(hant.text) + 1)
+    save_articles(db, [hans], now=NOW)  # long enough itself; the stored version is not
+    assert story_of(db, "trade") == hans.id
+    monkeypatch.setattr(stories_module, "NEAR_MIN_CHARS", len(hant.text))
+    save_articles(db, [replace(hans, title=hans.title + "（更新）")], now=NOW)
+    assert story_of(db, "trade") == hant.id
 
 
 def test_a_repost_outside_the_window_is_a_new_story(db):
