@@ -41,11 +41,11 @@ LATIN_SHARE = 0.8
 ENGLISH_WORD_SHARE = 0.15
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d]+")
-_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+")
-_KANA_OR_HANGUL = re.compile(
-    r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"
-)
+_KANA_CHARS = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d"
+_HANGUL_CHARS = "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
+_KANA = re.compile(f"[{_KANA_CHARS}]+")
+_HANGUL = re.compile(f"[{_HANGUL_CHARS}]+")
+_KANA_OR_HANGUL = re.compile(f"[{_KANA_CHARS}{_HANGUL_CHARS}]")
 # A word of an alphabetic script: a run of letters that are not Han, kana or hangul.
 _ALPHABETIC_WORD = re.compile(
     r"[^\W\d_\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
@@ -72,8 +72,7 @@ def detect_language(text: str) -> str:
     han_runs = _HAN.findall(sample)
     han = sum(map(len, han_runs))
     kana, hangul = _kana_and_hangul(sample)
-    # The words are only looked for when there could be enough of them to matter.
-    words = [] if han + kana >= _most_words(sample, han) else _ALPHABETIC_WORD.findall(sample)
+    words = _ALPHABETIC_WORD.findall(sample)
     if han + kana and han + kana >= max(len(words), hangul):
         if kana > KANA_SHARE * (han + kana):
             return "other"
@@ -84,14 +83,6 @@ def detect_language(text: str) -> str:
     if len(latin) >= LATIN_SHARE * len(words) and _is_english(latin):
         return "en"
     return "other"
-
-
-def _most_words(sample: str, han: int) -> int:
-    """The most `_ALPHABETIC_WORD`s `sample` can hold, given that `han` of its characters
-    are Han: each word holds a character that is no Han character of the BMP, and only
-    the astral characters among the Han ones can be in a word."""
-    astral = len(sample.encode("utf-16-le", "surrogatepass")) // 2 - len(sample)
-    return len(sample) - han + astral
 
 
 def _kana_and_hangul(text: str) -> tuple[int, int]:
