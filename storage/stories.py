@@ -165,10 +165,11 @@ class StoryIndex:
         self._live[slot] = True
 
     def _grow(self) -> None:
-        size = 2 * len(self._live)
-        self._fingerprints = np.resize(self._fingerprints, size)
-        self._published = np.resize(self._published, size)
-        self._live = np.concatenate([self._live, np.zeros(size - len(self._live), dtype=bool)])
+        """Twice the room; only the first `len(self._entries)` slots are ever read."""
+        self._fingerprints, self._published, self._live = (
+            np.concatenate([array, np.zeros_like(array)])
+            for array in (self._fingerprints, self._published, self._live)
+        )
 
     def discard(self, article_id: str) -> None:
         slot = self._slots.pop(article_id, None)
