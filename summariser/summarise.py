@@ -163,9 +163,9 @@ class _Paragraph:
 
     __slots__ = ("headings", "sentences")
 
-    def __init__(self, sentences: list[_Sentence], headings: tuple[_Sentence, ...] = ()) -> None:
+    def __init__(self, sentences: list[_Sentence]) -> None:
         self.sentences = tuple(sentences)
-        self.headings = headings
+        self.headings: tuple[_Sentence, ...] = ()  # the title, in the first paragraph
 
 
 class _Document:
